@@ -1,0 +1,1 @@
+"""Built-in clusterer: seeded scikit-learn k-means."""

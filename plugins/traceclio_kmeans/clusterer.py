@@ -1,0 +1,33 @@
+"""Seeded k-means over distinct texts weighted by how many traces share each one.
+
+Weighting distinct vectors is exactly k-means over all traces, at the cost of the distinct ones only.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from sklearn.cluster import KMeans, MiniBatchKMeans
+
+from traceclio_core.hookspecs import hookimpl
+from traceclio_core.settings import Settings
+
+# Above this many distinct points mini-batch k-means is used: near the same partitions, far less time.
+MINIBATCH_ABOVE = 50_000
+N_INIT = 4
+
+
+def kmeans_labels(vectors: np.ndarray, weights: np.ndarray, k: int, seed: int) -> np.ndarray:
+    n = len(vectors)
+    k = max(1, min(k, n))
+    if k == 1:
+        return np.zeros(n, dtype=np.int64)
+    if n > MINIBATCH_ABOVE:
+        model = MiniBatchKMeans(n_clusters=k, random_state=seed, n_init=N_INIT, batch_size=4096)
+    else:
+        model = KMeans(n_clusters=k, random_state=seed, n_init=N_INIT)
+    return model.fit_predict(vectors, sample_weight=weights).astype(np.int64)
+
+
+@hookimpl(trylast=True)
+def traceclio_cluster(vectors: np.ndarray, weights: np.ndarray, k: int, settings: Settings) -> np.ndarray:
+    return kmeans_labels(vectors, weights, k, settings.seed)

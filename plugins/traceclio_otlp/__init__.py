@@ -1,0 +1,1 @@
+"""Built-in source: OTLP trace files (JSON Lines, length-prefixed protobuf, zstd)."""

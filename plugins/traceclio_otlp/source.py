@@ -1,0 +1,58 @@
+"""The OTLP file source as a plugin: local paths, directories and globs in, complete traces out.
+
+All the files of one run are read as one stream, so a trace whose spans were split across files is
+assembled whole as long as its pieces are within the trace window of each other.
+"""
+
+from __future__ import annotations
+
+import glob
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+
+from traceclio_core.assembly import TraceAssembler
+from traceclio_core.errors import SourceError
+from traceclio_core.hookspecs import hookimpl
+from traceclio_core.model import Trace
+from traceclio_core.rejects import RejectLog
+from traceclio_core.settings import Settings
+from traceclio_otlp.reader import FileReader
+
+SUFFIXES = (".jsonl", ".json", ".pb", ".bin", ".otlp", ".zst")
+
+
+def is_local(location: str) -> bool:
+    return "://" not in location or location.startswith("file://")
+
+
+def expand(location: str) -> list[Path]:
+    """Files named by a path, a directory (its trace files, sorted) or a glob."""
+    location = location.removeprefix("file://")
+    path = Path(location)
+    if path.is_dir():
+        return sorted(p for p in path.rglob("*") if p.is_file() and p.name.endswith(SUFFIXES))
+    if path.is_file():
+        return [path]
+    matches = sorted(Path(p) for p in glob.glob(location, recursive=True) if Path(p).is_file())
+    if not matches:
+        raise SourceError(f"no trace files at {location!r}")
+    return matches
+
+
+@hookimpl(trylast=True)
+def traceclio_load_traces(locations: list[str], settings: Settings, rejects: RejectLog) -> Iterable[Trace] | None:
+    local = [loc for loc in locations if is_local(loc)]
+    if not local:
+        return None
+    files = [path for loc in local for path in expand(loc)]
+    return _traces(files, settings, rejects)
+
+
+def _traces(files: list[Path], settings: Settings, rejects: RejectLog) -> Iterator[Trace]:
+    assembler = TraceAssembler(rejects, settings.tenant_keys, settings.trace_window_spans)
+
+    def spans():
+        for path in files:
+            yield from FileReader(path, rejects, settings.max_attribute_bytes).spans()
+
+    yield from assembler.assemble(spans())

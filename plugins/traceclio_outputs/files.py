@@ -1,0 +1,74 @@
+"""The run directory's machine-readable contract (documented in README.md, "Outputs").
+
+clusters.json and assignments.jsonl are byte-identical for the same traces and settings; summary.json
+also holds timings.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from traceclio_core.hierarchy import ClusterNode, RunResult
+from traceclio_core.hookspecs import hookimpl
+from traceclio_core.settings import Settings
+
+FORMAT_VERSION = 1
+
+
+def cluster_record(node: ClusterNode) -> dict:
+    record = {
+        "id": node.id,
+        "level": node.level,
+        "parent": node.parent,
+        "children": node.children,
+        "surfaced": node.surfaced,
+        "size": node.size,
+        "tenants": node.tenants,
+    }
+    if not node.surfaced:
+        # A suppressed cluster is reported as suppressed; nothing derived from its traces is shown.
+        return {**record, "title": "", "description": "", "suppressed_reason": node.suppressed_reason}
+    return {
+        **record,
+        "title": node.title,
+        "description": node.description,
+        "mean_concern": node.mean_concern,
+        "failure_modes": [s.model_dump() for s in node.failure_modes],
+        "completion": [s.model_dump() for s in node.completion],
+        "examples": node.examples,
+    }
+
+
+def settings_record(settings: Settings) -> dict:
+    return settings.model_dump(mode="json", include={"facets", "k", "levels", "seed", "min_tenants", "min_traces",
+                                                     "llm", "embedder", "tenant_keys"})
+
+
+def write_json(path: Path, value) -> None:
+    path.write_text(json.dumps(value, indent=2, sort_keys=False, ensure_ascii=False) + "\n", encoding="utf-8")
+
+
+@hookimpl(trylast=True)
+def traceclio_export(result: RunResult, settings: Settings) -> list[str]:
+    out = settings.out_dir
+    out.mkdir(parents=True, exist_ok=True)
+    clusters = sorted(result.clusters, key=lambda n: (n.level, n.id))
+    write_json(out / "clusters.json", {
+        "format_version": FORMAT_VERSION,
+        "settings": settings_record(settings),
+        "levels": max((n.level for n in clusters), default=-1) + 1,
+        "clusters": [cluster_record(n) for n in clusters],
+        "suppressed": {
+            "clusters": sum(1 for n in clusters if not n.surfaced),
+            "traces": result.summary.get("suppressed_traces", 0),
+        },
+    })
+    with (out / "assignments.jsonl").open("w", encoding="utf-8") as handle:
+        for row in result.rows:
+            cluster_id = result.assignments.get(row.trace_id)
+            handle.write(json.dumps({"trace_id": row.trace_id, "cluster_id": cluster_id}) + "\n")
+        for trace_id in result.rejected_traces:
+            handle.write(json.dumps({"trace_id": trace_id, "cluster_id": None}) + "\n")
+    write_json(out / "summary.json", result.summary)
+    return [str(out / name) for name in ("clusters.json", "assignments.jsonl", "summary.json")]

@@ -1,0 +1,165 @@
+"""The `traceclio` command. Flags map onto Settings; everything else happens in the pipeline."""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+from rich.console import Console
+from rich.logging import RichHandler
+from rich.table import Table
+
+from traceclio_core import facet_table, pipeline
+from traceclio_core.errors import TraceclioError
+from traceclio_core.plugins import plugin_manager
+from traceclio_core.progress import RichProgress
+from traceclio_core.settings import Settings
+
+app = typer.Typer(add_completion=False, no_args_is_help=True,
+                  help="Find the failure modes nobody knew to look for in AI-agent traces.")
+console = Console(stderr=True)
+
+
+def default_cache_dir() -> Path:
+    """TRACECLIO_CACHE_DIR, else $XDG_CACHE_HOME/traceclio, else ~/.cache/traceclio."""
+    if os.environ.get("TRACECLIO_CACHE_DIR"):
+        return Path(os.environ["TRACECLIO_CACHE_DIR"])
+    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "traceclio"
+
+
+def _facets(value: str) -> tuple[str, ...]:
+    return tuple(f.strip() for f in value.split(",") if f.strip())
+
+
+def _logging(verbose: bool) -> None:
+    logging.basicConfig(level=logging.INFO if verbose else logging.WARNING, format="%(message)s",
+                        handlers=[RichHandler(console=console, show_path=False, show_time=False)], force=True)
+    # Rejects are counted and written to rejected.jsonl; show each only when asked.
+    logging.getLogger("traceclio.rejects").setLevel(logging.WARNING if verbose else logging.ERROR)
+
+
+Out = Annotated[Path, typer.Option("--out", "-o", help="Run directory to write.")]
+FacetsOpt = Annotated[str, typer.Option("--facets", help="Facet axis to cluster along: 'behavior' (default), "
+                                                       "one facet, or several joined by commas.")]
+K = Annotated[Optional[int], typer.Option("--k", help="Base clusters (default: from the number of traces).")]
+MinTenants = Annotated[int, typer.Option("--min-tenants", help="A cluster surfaces only with this many tenants.")]
+MinTraces = Annotated[int, typer.Option("--min-traces", help="... and this many traces.")]
+Llm = Annotated[str, typer.Option("--llm", help="Model-written stages: 'offline' (no key) or a backend plugin.")]
+EmbedderOpt = Annotated[str, typer.Option("--embedder", help="'static-minilm' (default), 'minilm', or a "
+                                                            "sentence-transformers model name or path.")]
+Cache = Annotated[Optional[Path], typer.Option("--cache-dir", help="Facet and vector cache "
+                                                                  "(default ~/.cache/traceclio).")]
+Verbose = Annotated[bool, typer.Option("--verbose", "-v", help="Log each rejected input as it happens.")]
+
+
+@app.command()
+def run(
+    traces: Annotated[list[str], typer.Argument(help="Trace files, directories, globs, or source URIs.")],
+    out: Out = Path("runs/latest"),
+    facets: FacetsOpt = "behavior",
+    k: K = None,
+    min_tenants: MinTenants = 3,
+    min_traces: MinTraces = 5,
+    llm: Llm = "offline",
+    embedder: EmbedderOpt = "static-minilm",
+    tenant_key: Annotated[list[str], typer.Option("--tenant-key", help="Attribute naming the tenant; "
+                                                                       "repeat for fallbacks.")] = ["tenant.id"],
+    seed: Annotated[int, typer.Option(help="Seed for k-means.")] = 0,
+    strict: Annotated[bool, typer.Option("--strict", help="Stop at the first rejected input.")] = False,
+    trace_window: Annotated[int, typer.Option("--trace-window", help="Spans read before an idle trace is "
+                                                                     "closed.")] = 200_000,
+    max_attribute_bytes: Annotated[int, typer.Option("--max-attribute-bytes")] = 256 * 1024,
+    cache_dir: Cache = None,
+    verbose: Verbose = False,
+) -> None:
+    """Cluster traces into a named hierarchy of behaviours and write OUT/."""
+    _logging(verbose)
+    settings = Settings(out_dir=out, facets=_facets(facets), k=k, min_tenants=min_tenants, min_traces=min_traces,
+                        llm=llm, embedder=embedder, tenant_keys=tuple(tenant_key), seed=seed, strict=strict,
+                        trace_window_spans=trace_window, max_attribute_bytes=max_attribute_bytes,
+                        cache_dir=cache_dir or default_cache_dir())
+    _guard(lambda: _run(traces, settings))
+
+
+@app.command()
+def cluster(
+    run_dir: Annotated[Path, typer.Argument(help="A run directory holding facets.parquet.")],
+    out: Out = Path("runs/recluster"),
+    facets: FacetsOpt = "behavior",
+    k: K = None,
+    min_tenants: MinTenants = 3,
+    min_traces: MinTraces = 5,
+    llm: Llm = "offline",
+    embedder: EmbedderOpt = "static-minilm",
+    seed: Annotated[int, typer.Option(help="Seed for k-means.")] = 0,
+    cache_dir: Cache = None,
+    verbose: Verbose = False,
+) -> None:
+    """Re-cluster a finished run's fact table along another facet axis, without reading raw traces."""
+    _logging(verbose)
+    settings = Settings(out_dir=out, facets=_facets(facets), k=k, min_tenants=min_tenants, min_traces=min_traces,
+                        llm=llm, embedder=embedder, seed=seed, cache_dir=cache_dir or default_cache_dir())
+
+    def recluster():
+        rows = facet_table.read(run_dir / facet_table.FILE_NAME)
+        pm = plugin_manager()
+        clock = pipeline.StageClock()
+        with RichProgress(console) as progress:
+            result = pipeline.cluster_rows(rows, settings, pm, progress, clock)
+            result.summary.update(traces_read=len(rows), facets_cached=len(rows), facets_computed=0)
+            settings.out_dir.mkdir(parents=True, exist_ok=True)
+            facet_table.write(settings.out_dir / facet_table.FILE_NAME, rows)
+            pipeline.finish(result, settings, pm, progress, clock)
+        print_summary(result.summary, settings)
+
+    _guard(recluster)
+
+
+def _run(traces: list[str], settings: Settings) -> None:
+    pm = plugin_manager()
+    with RichProgress(console) as progress:
+        result = pipeline.run(traces, settings, pm, progress)
+    print_summary(result.summary, settings)
+
+
+def _guard(action) -> None:
+    try:
+        action()
+    except TraceclioError as err:
+        console.print(f"[red]error:[/red] {err}")
+        raise typer.Exit(2) from None
+
+
+def print_summary(summary: dict, settings: Settings) -> None:
+    table = Table(title="traceclio run", show_header=False, title_justify="left")
+    table.add_column(style="bold")
+    table.add_column(justify="right")
+    table.add_row("traces read", f"{summary.get('traces_read', 0):,}")
+    table.add_row("input set aside", f"{summary.get('rejected', 0):,}  (see rejected.jsonl)")
+    if summary.get("truncated"):
+        table.add_row("oversized values cut", f"{summary['truncated']:,}")
+    if summary.get("facet_failures"):
+        table.add_row("facet extraction failures", f"{summary['facet_failures']:,}")
+    table.add_row("facets cached / computed", f"{summary.get('facets_cached', 0):,} / {summary.get('facets_computed', 0):,}")
+    table.add_row("distinct texts / newly embedded",
+                  f"{summary.get('distinct_texts', 0):,} / {summary.get('texts_embedded', 0):,}")
+    for level, counts in sorted(summary.get("clusters", {}).items()):
+        name = "leaf clusters" if level == "0" else f"level {level} clusters"
+        table.add_row(name, f"{counts['surfaced']} surfaced, {counts['suppressed']} suppressed")
+    table.add_row("traces in suppressed clusters", f"{summary.get('suppressed_traces', 0):,}")
+    for stage, seconds in summary.get("stage_seconds", {}).items():
+        table.add_row(f"time: {stage}", f"{seconds:.2f} s")
+    table.add_row("written to", str(settings.out_dir))
+    Console().print(table)
+
+
+def main() -> None:  # pragma: no cover - console entry for `python -m traceclio_core.cli`
+    sys.exit(app())
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

@@ -1,0 +1,99 @@
+"""The interfaces of the stateful stages (extractor, embedder, namer) and the evidence they are given.
+
+A plugin returns one of these from its factory hook; the pipeline only ever talks to these methods.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Protocol, runtime_checkable
+
+import numpy as np
+from pydantic import BaseModel, Field
+
+from traceclio_core.facets import DirectFacets, ModelFacets
+from traceclio_core.model import Trace
+
+
+class FacetFailure(BaseModel):
+    """A trace whose model-written facets could not be obtained (recorded, never silently dropped)."""
+
+    reason: str
+
+
+@runtime_checkable
+class FacetExtractor(Protocol):
+    version: str
+
+    def extract(self, traces: Sequence[Trace], direct: Sequence[DirectFacets]) -> list[ModelFacets | FacetFailure]:
+        """One answer per trace, in order."""
+
+
+@runtime_checkable
+class Embedder(Protocol):
+    model_id: str
+
+    def embed(self, texts: Sequence[str]) -> np.ndarray:
+        """One L2-normalised float32 row per text."""
+
+
+class Share(BaseModel):
+    """A facet value's share inside a cluster beside its share in the whole run."""
+
+    value: str
+    inside: float
+    overall: float
+
+
+class ClusterEvidence(BaseModel):
+    """What a namer may see of a leaf cluster: aggregates and sanitised summaries, no raw trace content."""
+
+    cluster_id: str
+    size: int
+    total: int
+    failure_modes: list[Share] = Field(default_factory=list)
+    completion: list[Share] = Field(default_factory=list)
+    sequences: list[Share] = Field(default_factory=list)
+    reasoning: list[Share] = Field(default_factory=list)
+    resources: list[Share] = Field(default_factory=list)
+    error_classes: list[Share] = Field(default_factory=list)
+    mean_tool_calls: float = 0.0
+    mean_tool_errors: float = 0.0
+    mean_retries: float = 0.0
+    mean_concern: float = 0.0
+    claimed_not_run_rate: float = 0.0
+    summaries: list[str] = Field(default_factory=list)
+    # Summaries from the nearest traces outside the cluster, for contrast.
+    contrast_summaries: list[str] = Field(default_factory=list)
+
+
+class ChildName(BaseModel):
+    cluster_id: str
+    title: str
+    description: str
+    size: int
+
+
+class ParentEvidence(BaseModel):
+    """What a namer sees when naming a group of clusters one level up."""
+
+    cluster_id: str
+    children: list[ChildName]
+    # Titles of the nearest clusters outside this group, for contrast.
+    contrast_titles: list[str] = Field(default_factory=list)
+
+
+class ClusterName(BaseModel):
+    title: str
+    description: str
+
+
+@runtime_checkable
+class Namer(Protocol):
+    version: str
+
+    def name_clusters(self, clusters: Sequence[ClusterEvidence]) -> list[ClusterName]:
+        """A title and a one- or two-sentence description per leaf cluster, in order."""
+
+    def name_parents(self, parents: Sequence[ParentEvidence]) -> list[ClusterName]:
+        """A title and description per group of child clusters, in order."""

@@ -1,0 +1,113 @@
+"""The facet fact table: the contract between extraction and clustering.
+
+One Parquet row per trace, keyed by trace id, stamped with the trace's content hash and the extractor
+version. Clustering reads this table, never raw traces, so another facet axis costs no re-read. The
+same rows, keyed by (content hash, extractor version), form the cross-run cache.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from traceclio_core.facets import DIRECT_FACETS, MODEL_FACETS, DirectFacets, FacetRow, ModelFacets
+from traceclio_core.model import Trace
+
+FILE_NAME = "facets.parquet"
+_LIST_FACETS = {name for name, f in DirectFacets.model_fields.items() if f.annotation == list[str]}
+
+
+def content_hash(trace: Trace) -> str:
+    """Hash of the trace's content as the model holds it: same spans, same hash, whatever the file order."""
+    return hashlib.sha256(trace.model_dump_json().encode()).hexdigest()[:32]
+
+
+def _schema() -> pa.Schema:
+    fields = [
+        pa.field("trace_id", pa.string()),
+        pa.field("tenant", pa.string()),
+        pa.field("content_hash", pa.string()),
+        pa.field("extractor_version", pa.string()),
+    ]
+    for name, info in DirectFacets.model_fields.items():
+        kind = {int: pa.int64(), float: pa.float64()}.get(info.annotation, pa.list_(pa.string()))
+        fields.append(pa.field(name, kind))
+    for name, info in ModelFacets.model_fields.items():
+        fields.append(pa.field(name, pa.int64() if info.annotation is int else pa.string()))
+    fields.append(pa.field("extra", pa.string()))
+    return pa.schema(fields)
+
+
+SCHEMA = _schema()
+
+
+def to_table(rows: Iterable[tuple[FacetRow, dict]]) -> pa.Table:
+    columns: dict[str, list] = {name: [] for name in SCHEMA.names}
+    for row, extra in rows:
+        columns["trace_id"].append(row.trace_id)
+        columns["tenant"].append(row.tenant)
+        columns["content_hash"].append(row.content_hash)
+        columns["extractor_version"].append(row.extractor_version)
+        for name in DIRECT_FACETS:
+            columns[name].append(getattr(row.direct, name))
+        for name in MODEL_FACETS:
+            value = getattr(row.model, name)
+            columns[name].append(value if isinstance(value, int) else str(value))
+        columns["extra"].append(json.dumps(extra, sort_keys=True) if extra else None)
+    return pa.table(columns, schema=SCHEMA)
+
+
+def from_table(table: pa.Table) -> list[tuple[FacetRow, dict]]:
+    out = []
+    for record in table.to_pylist():
+        direct = DirectFacets(**{n: record[n] for n in DIRECT_FACETS if record.get(n) is not None})
+        model = ModelFacets(**{n: record[n] for n in MODEL_FACETS if record.get(n) is not None})
+        row = FacetRow(trace_id=record["trace_id"], tenant=record["tenant"], content_hash=record["content_hash"],
+                       extractor_version=record["extractor_version"], direct=direct, model=model)
+        out.append((row, json.loads(record["extra"]) if record.get("extra") else {}))
+    return out
+
+
+def write(path: Path, rows: Iterable[tuple[FacetRow, dict]]) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    pq.write_table(to_table(rows), path, compression="zstd")
+
+
+def read(path: Path) -> list[tuple[FacetRow, dict]]:
+    return from_table(pq.read_table(path))
+
+
+class FacetCache:
+    """Facets computed in earlier runs, by (content hash, extractor version). Appends one shard per run."""
+
+    def __init__(self, directory: Path):
+        self.directory = directory / "facets"
+        self._index: dict[tuple[str, str], tuple[FacetRow, dict]] | None = None
+        self._new: list[tuple[FacetRow, dict]] = []
+
+    def _load(self) -> dict[tuple[str, str], tuple[FacetRow, dict]]:
+        if self._index is None:
+            self._index = {}
+            for shard in sorted(self.directory.glob("*.parquet")) if self.directory.exists() else []:
+                for row, extra in read(shard):
+                    self._index[(row.content_hash, row.extractor_version)] = (row, extra)
+        return self._index
+
+    def get(self, content_hash: str, version: str) -> tuple[FacetRow, dict] | None:
+        return self._load().get((content_hash, version))
+
+    def put(self, row: FacetRow, extra: dict) -> None:
+        self._load()[(row.content_hash, row.extractor_version)] = (row, extra)
+        self._new.append((row, extra))
+
+    def save(self) -> None:
+        if not self._new:
+            return
+        digest = hashlib.sha256("".join(r.content_hash for r, _ in self._new).encode()).hexdigest()[:16]
+        write(self.directory / f"{digest}.parquet", self._new)
+        self._new = []

@@ -1,0 +1,81 @@
+"""The pipeline's table of contents: every stage is a hook, in the order a run calls them.
+
+Built-in stages are plugins registered through the `traceclio` entry-point group, exactly like a third
+party's. "First result wins" hooks are answered by the most recently registered plugin that returns
+something other than None; built-ins are marked `trylast` so any outside plugin can take a stage over.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING, Any
+
+import pluggy
+
+if TYPE_CHECKING:
+    import numpy as np
+
+    from traceclio_core.components import Embedder, FacetExtractor, Namer
+    from traceclio_core.hierarchy import ClusterNode, RunResult
+    from traceclio_core.model import Trace
+    from traceclio_core.rejects import RejectLog
+    from traceclio_core.settings import Settings
+
+PROJECT = "traceclio"
+hookspec = pluggy.HookspecMarker(PROJECT)
+hookimpl = pluggy.HookimplMarker(PROJECT)
+
+
+@hookspec
+def traceclio_load_traces(locations: list[str], settings: Settings, rejects: RejectLog) -> Iterable[Trace] | None:
+    """Load traces from the `locations` this plugin understands (file paths, directories, globs, or URIs
+    such as phoenix://host:port/project); return None if it understands none of them.
+
+    Every plugin is asked and the pipeline reads all the iterables returned. Input that cannot be read
+    is passed to `rejects.add` with its file, line and trace id, and loading goes on.
+    """
+
+
+@hookspec
+def traceclio_compute_facets(trace: Trace, settings: Settings) -> dict[str, Any]:
+    """Compute facets of one trace from its structure alone (no model). Called for every trace not in
+    the cache. Every plugin's dict is merged; keys of `DirectFacets` fill it, other keys are kept as
+    extra facets in the fact table."""
+
+
+@hookspec(firstresult=True)
+def traceclio_facet_extractor(settings: Settings) -> FacetExtractor | None:
+    """Return the extractor of model-written facets chosen by `settings.llm`, or None if this plugin's
+    extractor is not the one asked for. Its `version` is part of the facet cache key. First result wins."""
+
+
+@hookspec(firstresult=True)
+def traceclio_embedder(settings: Settings) -> Embedder | None:
+    """Return the embedder chosen by `settings.embedder`, or None. Its `model_id` is part of the vector
+    cache key. First result wins."""
+
+
+@hookspec(firstresult=True)
+def traceclio_cluster(vectors: np.ndarray, weights: np.ndarray, k: int, settings: Settings) -> np.ndarray | None:
+    """Partition `vectors` (one row per distinct rendered text, `weights` = how many traces share it) into
+    at most `k` groups; return one integer label per row. Must be deterministic for a given
+    `settings.seed`. Used for the base clusters and again for each level of the hierarchy. First result wins."""
+
+
+@hookspec(firstresult=True)
+def traceclio_namer(settings: Settings) -> Namer | None:
+    """Return the namer chosen by `settings.llm`: it titles and describes leaf clusters from their facets
+    and parent clusters from their children. First result wins."""
+
+
+@hookspec
+def traceclio_review_clusters(clusters: Sequence[ClusterNode], settings: Settings) -> list[tuple[str, str]]:
+    """Review the named hierarchy before anything is shown; return (cluster id, reason) for each cluster
+    that must be suppressed. Every plugin is asked and every suppression applies (privacy thresholds,
+    auditors). Clusters carry only aggregate statistics and sanitised text."""
+
+
+@hookspec
+def traceclio_export(result: RunResult, settings: Settings) -> list[str] | None:
+    """Write outputs of a finished run under `settings.out_dir` (or elsewhere, such as a trace store);
+    return the paths or URIs written. Every plugin is called."""

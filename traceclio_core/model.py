@@ -1,0 +1,168 @@
+"""The one trace model: every source translates into it, nothing downstream knows where a trace came from.
+
+A trace is a tree of spans. Spans keep what clustering agent behaviour needs (kind, timing, status and
+error, tokens, model, tool name/arguments/result, messages, the tool calls an LLM asked for) and nothing
+of the dialect they arrived in.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from functools import cached_property
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class SpanKind(StrEnum):
+    AGENT = "agent"
+    LLM = "llm"
+    TOOL = "tool"
+    RETRIEVER = "retriever"
+    CHAIN = "chain"
+    OTHER = "other"
+
+
+class Status(StrEnum):
+    UNSET = "unset"
+    OK = "ok"
+    ERROR = "error"
+
+
+class ToolCallRequest(BaseModel):
+    """A tool call an LLM asked for in its output; whether it ran is a separate question."""
+
+    model_config = ConfigDict(frozen=True)
+
+    name: str
+    id: str | None = None
+    arguments: str = ""
+
+
+class Message(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    role: str
+    content: str = ""
+    tool_calls: tuple[ToolCallRequest, ...] = ()
+
+
+class Span(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    span_id: str
+    parent_id: str | None = None
+    name: str = ""
+    kind: SpanKind = SpanKind.OTHER
+    start_ns: int = 0
+    end_ns: int = 0
+    status: Status = Status.UNSET
+    error_type: str | None = None
+    error_message: str | None = None
+    model: str | None = None
+    input_tokens: int = 0
+    output_tokens: int = 0
+    finish_reasons: tuple[str, ...] = ()
+    agent_name: str | None = None
+    tool_name: str | None = None
+    tool_call_id: str | None = None
+    tool_arguments: str | None = None
+    tool_result: str | None = None
+    input_text: str | None = None
+    output_text: str | None = None
+    input_messages: tuple[Message, ...] = ()
+    output_messages: tuple[Message, ...] = ()
+
+    @property
+    def duration_ms(self) -> float:
+        return max(0, self.end_ns - self.start_ns) / 1e6
+
+    @property
+    def failed(self) -> bool:
+        return self.status is Status.ERROR
+
+    @property
+    def requested_tool_calls(self) -> tuple[ToolCallRequest, ...]:
+        return tuple(call for message in self.output_messages for call in message.tool_calls)
+
+    @property
+    def output_content(self) -> str:
+        """The text this span produced: assistant message text for LLM spans, else its output value."""
+        texts = [m.content for m in self.output_messages if m.content]
+        if texts:
+            return "\n".join(texts)
+        return self.output_text or ""
+
+
+class Trace(BaseModel):
+    """One agent run. `spans` are sorted by start time; orphans (parent never seen) count as roots."""
+
+    model_config = ConfigDict(frozen=True)
+
+    trace_id: str
+    tenant: str | None = None
+    spans: tuple[Span, ...] = Field(default_factory=tuple)
+
+    @cached_property
+    def _ids(self) -> frozenset[str]:
+        return frozenset(s.span_id for s in self.spans)
+
+    @cached_property
+    def children(self) -> dict[str | None, list[Span]]:
+        """Children of each span id; key None holds the roots, orphans included."""
+        out: dict[str | None, list[Span]] = {}
+        for span in self.spans:
+            parent = span.parent_id if span.parent_id in self._ids else None
+            out.setdefault(parent, []).append(span)
+        return out
+
+    @property
+    def roots(self) -> list[Span]:
+        return self.children.get(None, [])
+
+    @cached_property
+    def agent_depth(self) -> dict[str, int]:
+        """How many agent spans enclose each span, itself included: 1 for the top agent, 2 for a sub-agent."""
+        depth: dict[str, int] = {}
+        stack = [(root, 0) for root in reversed(self.roots)]
+        while stack:
+            span, above = stack.pop()
+            own = above + (1 if span.kind is SpanKind.AGENT else 0)
+            depth[span.span_id] = own
+            stack.extend((child, own) for child in reversed(self.children.get(span.span_id, [])))
+        return depth
+
+    def of_kind(self, *kinds: SpanKind) -> list[Span]:
+        return [s for s in self.spans if s.kind in kinds]
+
+    @property
+    def tool_spans(self) -> list[Span]:
+        return self.of_kind(SpanKind.TOOL, SpanKind.RETRIEVER)
+
+    @property
+    def llm_spans(self) -> list[Span]:
+        return self.of_kind(SpanKind.LLM)
+
+    @property
+    def first_user_message(self) -> str:
+        for span in self.spans:
+            for message in span.input_messages:
+                if message.role == "user" and message.content:
+                    return message.content
+        for root in self.roots:
+            if root.input_text:
+                return root.input_text
+        return ""
+
+    @property
+    def final_answer(self) -> str:
+        """What the agent finally told the user: the top root's output, else the last LLM text."""
+        for root in self.roots:
+            if root.kind is SpanKind.AGENT and root.output_content:
+                return root.output_content
+        for span in sorted(self.llm_spans, key=lambda s: s.end_ns, reverse=True):
+            if span.output_content:
+                return span.output_content
+        for root in self.roots:
+            if root.output_content:
+                return root.output_content
+        return ""

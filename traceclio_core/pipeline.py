@@ -1,0 +1,177 @@
+"""The recipe, top to bottom: load → facets → fact table → embed → cluster → name → hierarchy → review → export.
+
+Each stage is a hook (see hookspecs.py); this module only calls them in order, times them, and keeps
+memory bounded by handling traces in batches and keeping only their facet rows.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from itertools import islice
+
+import pluggy
+
+from traceclio_core import facet_table
+from traceclio_core.components import FacetFailure
+from traceclio_core.errors import ConfigurationError, Reject, SourceError
+from traceclio_core.facet_table import FacetCache, content_hash
+from traceclio_core.facets import DirectFacets, FacetRow, ModelFacets
+from traceclio_core.hierarchy import Clustering, RunResult
+from traceclio_core.model import Trace
+from traceclio_core.progress import Progress, Silent
+from traceclio_core.rejects import RejectLog
+from traceclio_core.render import check_axis
+from traceclio_core.settings import Settings
+
+
+class StageClock:
+    def __init__(self):
+        self.seconds: dict[str, float] = {}
+
+    @contextmanager
+    def stage(self, name: str):
+        start = time.perf_counter()
+        try:
+            yield
+        finally:
+            self.seconds[name] = round(self.seconds.get(name, 0.0) + time.perf_counter() - start, 3)
+
+
+def _batches(items: Iterable[Trace], size: int) -> Iterator[list[Trace]]:
+    iterator = iter(items)
+    while batch := list(islice(iterator, size)):
+        yield batch
+
+
+def _first(pm: pluggy.PluginManager, hook: str, settings: Settings, what: str):
+    found = getattr(pm.hook, hook)(settings=settings)
+    if found is None:
+        raise ConfigurationError(f"no plugin provides {what} for these settings (llm={settings.llm!r}, "
+                                 f"embedder={settings.embedder!r})")
+    return found
+
+
+def extract_facets(traces: Iterable[Trace], settings: Settings, pm: pluggy.PluginManager, rejects: RejectLog,
+                   progress: Progress, clock: StageClock) -> tuple[list[tuple[FacetRow, dict]], dict]:
+    """Facet rows for every trace, from the cache where its content is unchanged."""
+    extractor = _first(pm, "traceclio_facet_extractor", settings, "a facet extractor")
+    cache = FacetCache(settings.cache_dir)
+    rows: list[tuple[FacetRow, dict]] = []
+    counts = {"traces_read": 0, "facets_cached": 0, "facets_computed": 0, "facet_failures": 0}
+    known = set(DirectFacets.model_fields)
+    with progress.stage("load + facets", None) as advance:
+        for batch in _batches(traces, settings.batch_size):
+            counts["traces_read"] += len(batch)
+            todo, hashes = [], {}
+            for trace in batch:
+                digest = hashes[trace.trace_id] = content_hash(trace)
+                cached = cache.get(digest, extractor.version)
+                if cached is None:
+                    todo.append(trace)
+            with clock.stage("direct facets"):
+                computed = []
+                for trace in todo:
+                    merged: dict = {}
+                    for part in pm.hook.traceclio_compute_facets(trace=trace, settings=settings):
+                        merged.update(part or {})
+                    computed.append((DirectFacets(**{k: v for k, v in merged.items() if k in known}),
+                                     {k: v for k, v in merged.items() if k not in known}))
+            with clock.stage("model facets"):
+                answers = extractor.extract(todo, [direct for direct, _ in computed]) if todo else []
+            fresh = {}
+            for trace, (direct, extra), answer in zip(todo, computed, answers):
+                if isinstance(answer, FacetFailure):
+                    counts["facet_failures"] += 1
+                    rejects.add(Reject(source="facet extraction", trace_id=trace.trace_id, action="facet_failed",
+                                       reason=answer.reason))
+                    extra = {**extra, "facet_failure": answer.reason}
+                    answer = ModelFacets()
+                row = FacetRow(trace_id=trace.trace_id, tenant=trace.tenant, content_hash=hashes[trace.trace_id],
+                               extractor_version=extractor.version, direct=direct, model=answer)
+                if "facet_failure" not in extra:
+                    cache.put(row, extra)
+                fresh[trace.trace_id] = (row, extra)
+            for trace in batch:
+                if trace.trace_id in fresh:
+                    counts["facets_computed"] += 1
+                    rows.append(fresh[trace.trace_id])
+                else:
+                    counts["facets_cached"] += 1
+                    row, extra = cache.get(hashes[trace.trace_id], extractor.version)
+                    rows.append((row.model_copy(update={"trace_id": trace.trace_id, "tenant": trace.tenant}), extra))
+            advance(len(batch))
+    cache.save()
+    return rows, counts
+
+
+def cluster_rows(rows: list[tuple[FacetRow, dict]], settings: Settings, pm: pluggy.PluginManager,
+                 progress: Progress, clock: StageClock) -> RunResult:
+    """The stages after the fact table; also what `traceclio cluster RUN_DIR` runs on a saved table."""
+    check_axis(settings.facets)
+    clusterable = [row for row, extra in rows if "facet_failure" not in extra]
+    embedder = _first(pm, "traceclio_embedder", settings, "an embedder")
+    namer = _first(pm, "traceclio_namer", settings, "a namer")
+
+    def cluster(**kwargs):
+        return pm.hook.traceclio_cluster(**kwargs)
+
+    if not clusterable:
+        return RunResult(clusters=[], assignments={r.trace_id: None for r, _ in rows}, rows=[r for r, _ in rows])
+    steps = ("embed", "cluster", "name")
+    with progress.stage("embed + cluster + name", len(steps)) as advance, clock.stage("embed + cluster + name"):
+        clustering = Clustering(settings, embedder, cluster, namer, pm.hook.traceclio_review_clusters,
+                                progress=lambda step, n: advance(1))
+        nodes, assignments = clustering.run(clusterable)
+    for row, _ in rows:
+        assignments.setdefault(row.trace_id, None)
+    result = RunResult(clusters=nodes, assignments=assignments, rows=[r for r, _ in rows])
+    result.summary.update(distinct_texts=clustering.distinct_texts, texts_embedded=clustering.texts_embedded)
+    return result
+
+
+def run(locations: list[str], settings: Settings, pm: pluggy.PluginManager, progress: Progress | None = None
+        ) -> RunResult:
+    """Run the whole pipeline on `locations` and write the outputs under settings.out_dir."""
+    progress = progress or Silent()
+    clock = StageClock()
+    check_axis(settings.facets)
+    settings.out_dir.mkdir(parents=True, exist_ok=True)
+    rejects = RejectLog(settings.out_dir / "rejected.jsonl", strict=settings.strict)
+    try:
+        sources = [s for s in pm.hook.traceclio_load_traces(locations=locations, settings=settings, rejects=rejects)
+                   if s is not None]
+        if not sources:
+            raise SourceError(f"no source plugin understands {', '.join(locations)}")
+        traces = (trace for source in sources for trace in source)
+        with clock.stage("load + facets"):
+            rows, counts = extract_facets(traces, settings, pm, rejects, progress, clock)
+        with clock.stage("fact table"):
+            facet_table.write(settings.out_dir / facet_table.FILE_NAME, rows)
+        result = cluster_rows(rows, settings, pm, progress, clock)
+    finally:
+        rejects.close()
+    result.rejected_traces = list(rejects.traces_set_aside)
+    result.summary.update(counts)
+    result.summary.update(rejected=rejects.rejected, truncated=rejects.truncated)
+    finish(result, settings, pm, progress, clock)
+    return result
+
+
+def finish(result: RunResult, settings: Settings, pm: pluggy.PluginManager, progress: Progress,
+           clock: StageClock) -> None:
+    """Count what surfaced, then hand the result to every exporter."""
+    levels: dict[str, dict[str, int]] = {}
+    for node in result.clusters:
+        entry = levels.setdefault(str(node.level), {"surfaced": 0, "suppressed": 0})
+        entry["surfaced" if node.surfaced else "suppressed"] += 1
+    result.summary["clusters"] = levels
+    result.summary["traces_clustered"] = sum(1 for v in result.assignments.values() if v is not None)
+    leaves = [n for n in result.clusters if n.level == 0]
+    result.summary["suppressed_traces"] = sum(n.size for n in leaves if not n.surfaced)
+    result.summary["stage_seconds"] = clock.seconds
+    with progress.stage("export", None) as advance, clock.stage("export"):
+        written = [p for paths in pm.hook.traceclio_export(result=result, settings=settings) for p in paths or []]
+        advance(1)
+    result.summary["written"] = sorted(written)

@@ -1,0 +1,58 @@
+"""Where set-aside input goes: counted, written to rejected.jsonl as it arrives, and echoed to the log."""
+
+from __future__ import annotations
+
+import logging
+from collections import Counter
+from pathlib import Path
+from typing import IO
+
+from traceclio_core.errors import Reject, StrictModeError
+
+log = logging.getLogger("traceclio.rejects")
+
+EXCERPT_CHARS = 300
+
+
+class RejectLog:
+    """Collects rejects for one run. Sources call `add`; the run summary reads the counts."""
+
+    def __init__(self, path: Path | None = None, strict: bool = False):
+        self.path = path
+        self.strict = strict
+        self.counts: Counter[str] = Counter()
+        self._file: IO[str] | None = None
+        self.traces_set_aside: list[str] = []
+
+    def add(self, reject: Reject) -> None:
+        if reject.excerpt and len(reject.excerpt) > EXCERPT_CHARS:
+            reject = reject.model_copy(update={"excerpt": reject.excerpt[:EXCERPT_CHARS] + "…"})
+        self.counts[reject.action] += 1
+        if reject.whole_trace and reject.trace_id:
+            self.traces_set_aside.append(reject.trace_id)
+        log.warning("%s %s", reject.action, reject.message())
+        if self.path is not None:
+            if self._file is None:
+                self.path.parent.mkdir(parents=True, exist_ok=True)
+                self._file = self.path.open("w", encoding="utf-8")
+            self._file.write(reject.model_dump_json(exclude_none=True) + "\n")
+            self._file.flush()
+        if self.strict and reject.action == "rejected":
+            raise StrictModeError(f"--strict: {reject.message()}")
+
+    @property
+    def rejected(self) -> int:
+        return self.counts["rejected"]
+
+    @property
+    def truncated(self) -> int:
+        return self.counts["truncated"]
+
+    def close(self) -> None:
+        if self._file is not None:
+            self._file.close()
+            self._file = None
+        elif self.path is not None:
+            # An empty rejects file says "nothing was set aside" more plainly than a missing one.
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self.path.write_text("")

@@ -1,0 +1,60 @@
+"""Facets → the short text that gets embedded. Short on purpose: what the embedder reads is its cost.
+
+An axis is one facet or a combination (`--facets failure_mode,tool_call_sequence`), as in Clio. The default
+axis, "behavior", says what went wrong, how the run ended, how the agent worked and what it spent, in
+words that carry no domain, so traces cluster by behaviour rather than by topic.
+"""
+
+from __future__ import annotations
+
+from traceclio_core.errors import ConfigurationError
+from traceclio_core.facets import DIRECT_FACETS, MODEL_FACETS, FacetRow
+
+BEHAVIOR = "behavior"
+AXES = (BEHAVIOR, *MODEL_FACETS, *DIRECT_FACETS)
+
+_ERROR_WORDS = {
+    "rate_limit": "rate limits",
+    "server_error": "server errors",
+    "timeout": "timeouts",
+    "invalid_arguments": "invalid arguments",
+    "permission": "permission errors",
+    "not_found": "not found errors",
+    "context_overflow": "context length errors",
+    "iteration_limit": "iteration limits",
+    "other": "other errors",
+}
+
+
+def check_axis(facets: tuple[str, ...]) -> None:
+    unknown = [f for f in facets if f not in AXES]
+    if unknown:
+        raise ConfigurationError(f"unknown facet(s) {', '.join(unknown)}; choose from {', '.join(AXES)}")
+
+
+def render_behavior(row: FacetRow) -> str:
+    model, direct = row.model, row.direct
+    failure = model.failure_mode if model.failure_mode and model.failure_mode != "none" else "no failure"
+    parts = [failure, model.completion_status.value.replace("_", " "), model.reasoning_pattern]
+    if model.resource_pattern and model.resource_pattern != "light":
+        parts.append(model.resource_pattern)
+    if direct.error_classes:
+        parts.append("met " + " and ".join(_ERROR_WORDS.get(c, c) for c in direct.error_classes[:3]))
+    return "; ".join(p for p in parts if p)
+
+
+def _value_text(row: FacetRow, facet: str) -> str:
+    value = row.value(facet)
+    if isinstance(value, list):
+        return ", ".join(value) if value else "none"
+    return str(getattr(value, "value", value))
+
+
+def render(row: FacetRow, facets: tuple[str, ...]) -> str:
+    if facets == (BEHAVIOR,):
+        return render_behavior(row)
+    parts = []
+    for facet in facets:
+        text = render_behavior(row) if facet == BEHAVIOR else _value_text(row, facet)
+        parts.append(text if len(facets) == 1 else f"{facet.replace('_', ' ')}: {text}")
+    return "; ".join(parts)
