@@ -157,6 +157,10 @@ def print_summary(summary: dict, settings: Settings) -> None:
     Console().print(table)
 
 
+# Plugins (built-in and installed) add their own sub-commands: sync, export, monitor, ...
+plugin_manager().hook.traceclio_cli_commands(app=app)
+
+
 def main() -> None:  # pragma: no cover - console entry for `python -m traceclio_core.cli`
     sys.exit(app())
 

@@ -97,3 +97,16 @@ class Namer(Protocol):
 
     def name_parents(self, parents: Sequence[ParentEvidence]) -> list[ClusterName]:
         """A title and description per group of child clusters, in order."""
+
+
+@runtime_checkable
+class HierarchyBuilder(Protocol):
+    """Optional, on a namer: build one level up itself (as the Clio appendix does: propose parents per
+    neighbourhood, deduplicate, assign each child to one parent, rename the parents from their children).
+
+    `neighbourhoods` groups child indices by embedding proximity; `n_parents` is the target count.
+    Returns each child's parent index (0..P-1) and a name per parent.
+    """
+
+    def build_level(self, children: Sequence[ChildName], neighbourhoods: Sequence[Sequence[int]],
+                    n_parents: int) -> tuple[list[int], list[ClusterName]]: ...

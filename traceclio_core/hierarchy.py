@@ -14,7 +14,14 @@ from collections.abc import Callable, Sequence
 import numpy as np
 from pydantic import BaseModel, Field
 
-from traceclio_core.components import ChildName, ClusterEvidence, ClusterName, ParentEvidence, Share
+from traceclio_core.components import (
+    ChildName,
+    ClusterEvidence,
+    ClusterName,
+    HierarchyBuilder,
+    ParentEvidence,
+    Share,
+)
 from traceclio_core.facets import FacetRow
 from traceclio_core.render import render
 from traceclio_core.sanitize import compile_names, sanitize, scrub_generated
@@ -23,6 +30,8 @@ from traceclio_core.vectors import embed_unique
 
 SUMMARIES_PER_CLUSTER = 8
 CONTRAST_SUMMARIES = 4
+# A hierarchy builder proposes parents within neighbourhoods of about this many children (Clio's appendix).
+NEIGHBOURHOOD = 40
 
 
 class ClusterNode(BaseModel):
@@ -189,23 +198,33 @@ class Clustering:
         vectors, position, _ = self._embed(texts)
         child_vectors = vectors[position]
         sizes = np.array([c.size for c in children], dtype=np.float64)
-        labels = np.asarray(self.cluster(vectors=child_vectors, weights=sizes, k=parent_count(len(children)),
-                                         settings=self.settings))
+        child_names = [ChildName(cluster_id=c.id, title=c.title, description=c.description, size=c.size)
+                       for c in children]
+        target = parent_count(len(children))
+        given_names: dict[int, ClusterName] = {}
+        if isinstance(self.namer, HierarchyBuilder):
+            hoods = np.asarray(self.cluster(vectors=child_vectors, weights=sizes,
+                                            k=max(1, math.ceil(len(children) / NEIGHBOURHOOD)), settings=self.settings))
+            neighbourhoods = [[i for i in range(len(children)) if hoods[i] == h] for h in sorted(set(hoods.tolist()))]
+            labels, proposed = self.namer.build_level(child_names, neighbourhoods, target)
+            given_names = dict(enumerate(proposed))
+        else:
+            labels = self.cluster(vectors=child_vectors, weights=sizes, k=target, settings=self.settings)
         groups: dict[int, list[int]] = {}
-        for i, label in enumerate(labels):
+        for i, label in enumerate(np.asarray(labels).tolist()):
             groups.setdefault(int(label), []).append(i)
-        ordered = sorted(groups.values(), key=lambda g: (-sum(children[i].size for i in g), children[g[0]].id))
+        keyed = sorted(groups.items(), key=lambda kv: (-sum(children[i].size for i in kv[1]), children[kv[1][0]].id))
+        ordered = [group for _, group in keyed]
         centroids = np.stack([child_vectors[g].mean(axis=0) for g in ordered])
         evidence = []
         for p, group in enumerate(ordered):
             outside = [children[i].title for j in _nearest(centroids, p, 2) for i in ordered[j]]
-            evidence.append(ParentEvidence(
-                cluster_id=f"L{level}-{p:03d}",
-                children=[ChildName(cluster_id=children[i].id, title=children[i].title,
-                                    description=children[i].description, size=children[i].size) for i in group],
-                contrast_titles=outside[:CONTRAST_SUMMARIES],
-            ))
-        named: list[ClusterName] = self.namer.name_parents(evidence)
+            evidence.append(ParentEvidence(cluster_id=f"L{level}-{p:03d}", children=[child_names[i] for i in group],
+                                           contrast_titles=outside[:CONTRAST_SUMMARIES]))
+        if given_names:
+            named = [given_names[label] for label, _ in keyed]
+        else:
+            named = self.namer.name_parents(evidence)
         nodes, parent_members = [], {}
         for group, ev, name in zip(ordered, evidence, named):
             member = sorted(i for c in group for i in members[children[c].id])

@@ -76,6 +76,12 @@ def traceclio_review_clusters(clusters: Sequence[ClusterNode], settings: Setting
 
 
 @hookspec
+def traceclio_cli_commands(app) -> None:
+    """Add sub-commands to the `traceclio` command (a typer.Typer). Called once, when the CLI starts;
+    keep heavy imports inside the commands so start-up stays fast."""
+
+
+@hookspec
 def traceclio_export(result: RunResult, settings: Settings) -> list[str] | None:
     """Write outputs of a finished run under `settings.out_dir` (or elsewhere, such as a trace store);
     return the paths or URIs written. Every plugin is called."""

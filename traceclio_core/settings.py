@@ -40,5 +40,13 @@ class Settings(BaseModel):
     batch_size: int = Field(2000, ge=1)
     # Example summaries shown per leaf cluster in the report.
     examples_per_cluster: int = 3
+    # Sources that read a store (phoenix://, langfuse://): how far back ("7d", "12h", an ISO time) and an
+    # optional source-specific filter expression.
+    since: str | None = None
+    source_filter: str | None = None
+    # Model-written stages: stop before sending anything if the estimated cost exceeds this many dollars.
+    max_cost: float | None = None
+    # Model per model-written stage ("facets", "naming", "hierarchy", "audit"); a backend fills defaults.
+    llm_models: dict[str, str] = Field(default_factory=dict)
     # Free-form options for third-party plugins, by plugin name.
     plugin_options: dict[str, dict] = Field(default_factory=dict)
