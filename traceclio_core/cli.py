@@ -35,6 +35,16 @@ def _facets(value: str) -> tuple[str, ...]:
     return tuple(f.strip() for f in value.split(",") if f.strip())
 
 
+def _stage_models(pairs: list[str]) -> dict[str, str]:
+    models = {}
+    for pair in pairs:
+        stage, sep, model = pair.partition("=")
+        if not sep or not stage or not model:
+            raise typer.BadParameter(f"--llm-model takes STAGE=MODEL, got {pair!r}")
+        models[stage.strip()] = model.strip()
+    return models
+
+
 def _logging(verbose: bool) -> None:
     logging.basicConfig(level=logging.INFO if verbose else logging.WARNING, format="%(message)s",
                         handlers=[RichHandler(console=console, show_path=False, show_time=False)], force=True)
@@ -73,6 +83,15 @@ def run(
     trace_window: Annotated[int, typer.Option("--trace-window", help="Spans read before an idle trace is "
                                                                      "closed.")] = 200_000,
     max_attribute_bytes: Annotated[int, typer.Option("--max-attribute-bytes")] = 256 * 1024,
+    since: Annotated[Optional[str], typer.Option("--since", help="For trace stores: how far back, e.g. 7d, "
+                                                                 "12h, or an ISO time.")] = None,
+    source_filter: Annotated[Optional[str], typer.Option("--filter", help="For trace stores: a "
+                                                                         "source-specific filter.")] = None,
+    max_cost: Annotated[Optional[float], typer.Option("--max-cost", help="Stop before any model call if the "
+                                                                         "run's estimated cost exceeds this "
+                                                                         "many dollars.")] = None,
+    llm_model: Annotated[list[str], typer.Option("--llm-model", help="STAGE=MODEL for a model-written stage "
+                                                                     "(facets, naming, hierarchy, audit).")] = [],
     cache_dir: Cache = None,
     verbose: Verbose = False,
 ) -> None:
@@ -81,7 +100,8 @@ def run(
     settings = Settings(out_dir=out, facets=_facets(facets), k=k, min_tenants=min_tenants, min_traces=min_traces,
                         llm=llm, embedder=embedder, tenant_keys=tuple(tenant_key), seed=seed, strict=strict,
                         trace_window_spans=trace_window, max_attribute_bytes=max_attribute_bytes,
-                        cache_dir=cache_dir or default_cache_dir())
+                        since=since, source_filter=source_filter, max_cost=max_cost,
+                        llm_models=_stage_models(llm_model), cache_dir=cache_dir or default_cache_dir())
     _guard(lambda: _run(traces, settings))
 
 

@@ -1,0 +1,1 @@
+"""Model-written stages on Anthropic: facets, cluster names, hierarchy, audit."""

@@ -1,0 +1,1 @@
+"""traceclio_anthropic plugin: hook implementations (being written)."""

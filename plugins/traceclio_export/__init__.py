@@ -1,0 +1,1 @@
+"""From named cluster to monitor, eval cases and guardrail stub."""

@@ -1,0 +1,1 @@
+"""traceclio_export plugin: hook implementations (being written)."""

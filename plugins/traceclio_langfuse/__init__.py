@@ -1,0 +1,1 @@
+"""Langfuse: read observations into traces, sync named clusters back as scores and datasets."""

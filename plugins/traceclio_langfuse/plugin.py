@@ -1,0 +1,1 @@
+"""traceclio_langfuse plugin: hook implementations (being written)."""

@@ -1,0 +1,1 @@
+"""Arize Phoenix: read traces from a Phoenix project, sync named clusters back."""

@@ -1,0 +1,1 @@
+"""traceclio_phoenix plugin: hook implementations (being written)."""
