@@ -1,0 +1,99 @@
+"""Generates labelled synthetic agent traces and writes traces.jsonl + truth.jsonl."""
+import json
+import os
+import random
+from dataclasses import dataclass
+
+from .behaviour_registry import NO_NOISE, PLAYERS, REQUESTS
+from .families import families_for_split
+from .frameworks import fresh_rng, play
+from .otlp_batches import batch_lines
+from .dialects import SpanRenderer
+from .scene import Scene
+from .taxonomy import BEHAVIOURS
+from .tenants import TENANT_WEIGHTS, TENANTS
+from .trace_builder import TraceBuilder
+
+START_NS = 1_772_409_600_000_000_000   # 2026-03-02T00:00:00Z; fixed so output never depends on the clock
+TRACES_PER_WINDOW = 8                    # traces whose spans interleave in the exported lines
+HEALTHY_WEIGHT = 2.0                     # healthy shapes are more common than any one failure
+
+
+@dataclass
+class SyntheticTrace:
+    trace_id: str
+    truth: dict
+    service: str
+    tenant: str
+    spans: list          # [(scope name, OTLP span dict)]
+
+
+def behaviour_schedule(n, rng):
+    """Exactly-apportioned behaviour ids for n traces, shuffled: every leaf gets its share."""
+    weights = [HEALTHY_WEIGHT if b.healthy else 1.0 for b in BEHAVIOURS]
+    total = sum(weights)
+    quotas = [n * w / total for w in weights]
+    counts = [int(q) for q in quotas]
+    by_remainder = sorted(range(len(quotas)), key=lambda i: (-(quotas[i] - counts[i]), i))
+    for i in by_remainder[:n - sum(counts)]:
+        counts[i] += 1
+    schedule = [b.id for b, c in zip(BEHAVIOURS, counts) for _ in range(c)]
+    rng.shuffle(schedule)
+    return schedule
+
+
+def _service_name(sc):
+    return sc.pick((f"{sc.domain.server}-agent", sc.domain.id.replace("_", "-") + "-svc", sc.agent_name.lower(),
+                    f"{sc.tenant}-{sc.domain.server}"))
+
+
+def generate(n, seed, split="all"):
+    """Yields n SyntheticTrace records, deterministic in (n, seed, split).
+
+    split "train" or "heldout" draws only families of that split; "all" draws both.
+    """
+    families = families_for_split(split)
+    schedule = behaviour_schedule(n, random.Random(f"traceclio-schedule:{seed}:{split}:{n}"))
+    clock = random.Random(f"traceclio-clock:{seed}:{split}")
+    start = START_NS
+    for index, leaf in enumerate(schedule):
+        rng = fresh_rng(seed, index, split)
+        family = rng.choice(families)
+        tenant = rng.choices(TENANTS, TENANT_WEIGHTS)[0]
+        sc = Scene(rng, family, tenant)
+        if leaf in REQUESTS:
+            sc.request = sc.t(REQUESTS[leaf](sc))
+        start += int(clock.expovariate(1 / 4.0) * 1e9)
+        builder = TraceBuilder(sc, start)
+        noise = leaf not in NO_NOISE and rng.random() < 0.35
+        play(builder, sc, PLAYERS[leaf], noise)
+        trace_id = f"{rng.getrandbits(128):032x}"
+        spans = SpanRenderer(sc, trace_id, rng).render(builder.root)
+        behaviour = next(b for b in BEHAVIOURS if b.id == leaf)
+        truth = {"trace_id": trace_id, "label": leaf, "top": behaviour.top, "tenant": tenant,
+                 "family": family.id, "split": family.split}
+        yield SyntheticTrace(trace_id, truth, _service_name(sc), tenant, spans)
+
+
+def write_dataset(out_dir, n, seed, split="all"):
+    """Writes out_dir/traces.jsonl (OTLP/JSON lines) and out_dir/truth.jsonl (one label per trace).
+
+    Same arguments give byte-identical files.
+    """
+    os.makedirs(out_dir, exist_ok=True)
+    batch_rng = random.Random(f"traceclio-batches:{seed}:{split}")
+    with open(os.path.join(out_dir, "traces.jsonl"), "w", encoding="utf-8") as traces_file, \
+            open(os.path.join(out_dir, "truth.jsonl"), "w", encoding="utf-8") as truth_file:
+        window = []
+        for trace in generate(n, seed, split):
+            truth_file.write(json.dumps(trace.truth, separators=(",", ":")) + "\n")
+            window.append((trace.service, trace.tenant, trace.spans))
+            if len(window) == TRACES_PER_WINDOW:
+                _flush(window, batch_rng, traces_file)
+                window = []
+        _flush(window, batch_rng, traces_file)
+
+
+def _flush(window, rng, out):
+    for line in batch_lines(window, rng):
+        out.write(line + "\n")

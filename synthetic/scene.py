@@ -1,0 +1,106 @@
+"""A scene: everything fixed for one trace before its behaviour is played out.
+
+The scene holds the family's surface choices (domain, style, framework, tool
+naming), the tenant, the model, the dialect and the fill values (names,
+emails, ids, amounts) that message and tool templates are formatted with.
+"""
+import random
+from dataclasses import dataclass
+
+from .domain_model import ToolSpec, fill_template, render_arg_key, render_tool_name
+from .families import DOMAINS_BY_ID, FRAMEWORKS
+from .models import MODELS
+from .phrasing import style_answer, style_thought
+from .tenants import tenant_display_name
+
+_FIRST = ("Maria", "James", "Aisha", "Chen", "Lukas", "Priya", "Tom", "Sofia", "Kenji", "Olu", "Elena", "Diego", "Hannah", "Rahul", "Zoe")
+_LAST = ("Garcia", "Okafor", "Nguyen", "Schmidt", "Patel", "Kowalski", "Rossi", "Tanaka", "Dubois", "Silva", "Larsen", "Cohen", "Murphy")
+_MAIL = ("gmail.com", "outlook.com", "proton.me", "yahoo.com")
+_PATHS = ("invoice_parser", "session_store", "user_events", "orders_daily", "csv_export", "auth_tokens", "geo_lookup")
+_SITES = ("www.example-reviews.com", "shop.bestdeals.net", "travel.gov.example", "library.city.example", "news.examplewire.com")
+_MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December")
+
+
+@dataclass(frozen=True)
+class ToolRef:
+    name: str
+    args: dict
+    result: dict
+
+
+def _make_fill(rng, domain, tenant):
+    first, last = rng.choice(_FIRST), rng.choice(_LAST)
+    month = rng.randrange(12)
+    day = rng.randint(1, 28)
+    digits = str(rng.randint(10000, 99999))
+    record_id = domain.id_prefix + digits
+    wrong = digits[:2] + digits[3] + digits[2] + digits[4:]
+    if wrong == digits:
+        wrong = digits[:-1] + str((int(digits[-1]) + 1) % 10)
+    company = tenant_display_name(tenant)
+    mail_domain = rng.choice(_MAIL) if rng.random() < 0.6 else tenant + ".com"
+    currency = rng.choice(("$", "$", "€", "£"))
+    return {
+        "company": company, "tenant_domain": tenant + ".com",
+        "customer": f"{first} {last}", "first_name": first,
+        "email": f"{first.lower()}.{last.lower()}@{mail_domain}",
+        "record_id": record_id, "wrong_id": domain.id_prefix + wrong,
+        "amount": f"{currency}{rng.randint(12, 2400)}.{rng.randint(0, 99):02d}",
+        "date": f"{_MONTHS[month]} {day}", "date_iso": f"2026-{month + 1:02d}-{day:02d}",
+        "date_swapped_iso": f"2026-{day:02d}-{month + 1:02d}" if day <= 12 else f"2026-{month + 1:02d}-{min(day + 1, 28):02d}",
+        "topic": rng.choice(domain.topics), "number": str(rng.randint(1000, 999999)),
+        "quantity": str(rng.randint(1, 9)), "path": rng.choice(_PATHS),
+        "url": f"https://{rng.choice(_SITES)}/{rng.choice(_PATHS).replace('_', '-')}-{rng.randint(10, 999)}",
+        "phone": f"+1-555-01{rng.randint(10, 99)}",
+    }
+
+
+class Scene:
+    """Surface choices and fill values for one trace, with phrasing shortcuts."""
+
+    def __init__(self, rng: random.Random, family, tenant):
+        self.rng = rng
+        self.family = family
+        self.tenant = tenant
+        self.domain = DOMAINS_BY_ID[family.domain]
+        self.style = family.style
+        self.framework = family.framework
+        self.naming = FRAMEWORKS[family.framework]
+        # a minority of toolsets mix naming conventions, as real ones grown over time do
+        if rng.random() < 0.15:
+            self.naming = rng.choice(("snake", "camel", "kebab", "mcp"))
+        self.model = rng.choice(MODELS)
+        self.dialect = rng.choices(("genai", "openinference", "mixed"), (0.45, 0.45, 0.10))[0]
+        self.legacy_genai_names = rng.random() < 0.3
+        self.fill = _make_fill(rng, self.domain, tenant)
+        self.agent_name = rng.choice(self.domain.agent_names)
+        self.request = self.t(rng.choice(self.domain.requests))
+        self.system_prompt = self.t(self.domain.system)
+        self.goal = self.t(self.domain.goal)
+        self.done = self.t(self.domain.done)
+        self.session_id = f"sess_{rng.getrandbits(48):012x}"
+
+    def t(self, template, **extra):
+        fill = dict(self.fill, **extra) if extra else self.fill
+        return template.format(**fill)
+
+    def pick(self, options):
+        return self.rng.choice(options)
+
+    def tool(self, role):
+        spec = self.domain.tools[role]
+        name = render_tool_name(spec, self.naming, self.domain.server)
+        args = {render_arg_key(k, self.naming): v for k, v in fill_template(spec.args, self.fill).items()}
+        return ToolRef(name, args, fill_template(spec.result, self.fill))
+
+    def named_tool(self, verb, noun, args, result=None):
+        """A tool outside the domain's five roles (e.g. an attacker's target), named in this scene's style."""
+        spec = ToolSpec(verb, noun, args, result or {})
+        name = render_tool_name(spec, self.naming, self.domain.server)
+        return ToolRef(name, fill_template(args, self.fill), fill_template(result or {"ok": True}, self.fill))
+
+    def answer(self, text):
+        return style_answer(self.style, text, self.rng)
+
+    def thought(self, text):
+        return style_thought(self.style, text, self.rng)
