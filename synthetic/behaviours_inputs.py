@@ -1,0 +1,117 @@
+"""Tool argument errors, context management failures and overcaution."""
+from . import tool_errors
+
+
+def malformed_arguments_repeated(b, sc):
+    tool = sc.tool(sc.pick(("act", "lookup")))
+    key = sc.pick(list(tool.args))
+    breakage = sc.pick((
+        (lambda args: {k: v for k, v in args.items() if k != key}, key, "field required"),
+        (lambda args: dict(args, **{key: [args[key]]}), key, "input should be a valid string"),
+        (lambda args: dict(args, **{key: None}), key, "input should not be null"),
+        (lambda args: {"input": str(args)}, key, "field required; extra inputs are not permitted"),
+    ))
+    bad_args = breakage[0](tool.args)
+    error = tool_errors.validation_failed(sc.rng, breakage[1], breakage[2])
+    for i in range(sc.rng.randint(3, 9)):
+        b.call(tool, args=bad_args, error=error,
+               say=sc.pick(("", "Let me fix the arguments and try again.", "Retrying with corrected input.")) if i else sc.thought(f"call {tool.name}."))
+    if sc.rng.random() < 0.5:
+        b.answer(sc.answer("I ran into a technical problem and couldn't complete the request."))
+    else:
+        b.fail_all_agents("MaxIterationsExceeded", "Agent stopped: repeated invalid tool calls")
+
+
+def wrong_tool_selected(b, sc):
+    wrong = sc.tool(sc.pick(("notify", "verify")))
+    b.call(wrong, args=dict(wrong.args), say=sc.thought(f"use {wrong.name} to find the {sc.domain.record}."))
+    b.answer(sc.answer(sc.pick(("Based on that, your {r} is fine: {x}.", "Result: {x}. So nothing else is needed.",
+                                "The system says {x}, which answers your question.")).format(
+        r=sc.domain.record, x=str(wrong.result)[:100])))
+
+
+def date_or_unit_mismatch(b, sc):
+    act = sc.tool(sc.pick(("act", "search")))
+    swapped = {}
+    for k, v in act.args.items():
+        if isinstance(v, str) and sc.fill["date_iso"] in v:
+            swapped[k] = v.replace(sc.fill["date_iso"], sc.fill["date_swapped_iso"])
+        elif isinstance(v, str) and v == sc.fill["amount"]:
+            swapped[k] = v[0] + str(round(float(v[1:]) * 100, 2))   # cents treated as whole units
+        else:
+            swapped[k] = v
+    if swapped == act.args:
+        swapped = dict(act.args, date=sc.fill["date_swapped_iso"])
+    result = dict(act.result)
+    b.call(act, args=swapped, result=result, say=sc.thought(f"{sc.goal} for {sc.fill['date']} ({sc.fill['amount']})."))
+    b.answer(sc.answer(f"I have {sc.done}."))
+
+
+def context_window_overflow(b, sc):
+    limit = sc.model.context_limit
+    tool = sc.tool(sc.pick(("search", "lookup")))
+    used = 2000
+    turns = 0
+    while True:
+        turns += 1
+        chunk = int(limit * sc.rng.uniform(0.12, 0.35))
+        if used + chunk > limit:
+            break
+        text = sc.pick(("Full export ", "Raw log dump ", "Complete document text ", "All rows ")) + str(tool.result) + \
+            f" ... [truncated by exporter, {chunk * 4} chars]"
+        b.call(tool, result=text, result_tokens=chunk, say=sc.pick(("", "Need more data.", "Fetching the full record set.")))
+        used += chunk
+    error = sc.pick((("ContextLengthExceeded", f"This model's maximum context length is {limit} tokens. However, your messages resulted in {used + chunk} tokens.", 400),
+                     ("BadRequestError", f"Error code: 400 - {{'error': {{'code': 'context_length_exceeded', 'message': 'prompt is too long: {used + chunk} tokens > {limit} maximum'}}}}", 400),
+                     ("InvalidRequestError", f"context_length_exceeded: input of {used + chunk} tokens exceeds the limit", 400)))
+    b.history.append({"role": "tool", "content": "...", "tool_call_id": "", "tokens": chunk})
+    b.llm(error=error)
+    b.fail_all_agents(error[0], error[1])
+
+
+def output_truncated_at_limit(b, sc):
+    look = sc.tool("lookup")
+    b.call(look)
+    limit = sc.pick((256, 512, 1024, sc.model.max_output))
+    body = f"Here is the full breakdown you asked for. First, {sc.done}. " + \
+        " ".join(sc.pick(("Section {i}: details of the {r} and its history.", "Item {i}: the {r} record shows normal values.",
+                          "Step {i}: reviewed and noted."))
+                 .format(i=i, r=sc.domain.record) for i in range(1, sc.rng.randint(6, 14)))
+    cut = body[:int(len(body) * sc.rng.uniform(0.4, 0.8))].rsplit(" ", 1)[0]
+    b.answer(cut, finish="length", output_tokens=limit)
+
+
+def early_constraint_forgotten(b, sc):
+    search, act = sc.tool("search"), sc.tool("act")
+    for _ in range(sc.rng.randint(3, 7)):
+        b.call(search, say=sc.pick(("Let me look at more options.", "Checking alternatives.", "")))
+        b.history.append({"role": "user", "content": sc.pick(("what about other options?", "hmm, anything else?",
+                                                              "ok and what else is there", "show me more"))})
+    over = sc.fill["amount"][0] + str(round(float(sc.fill["amount"][1:]) * sc.rng.uniform(1.4, 2.5), 2))
+    b.call(act, args=dict(act.args, **{"price": over}), say=sc.thought(f"go with the premium option at {over}."))
+    b.answer(sc.answer(f"Done - I picked the premium option at {over}. I have {sc.done}."))
+
+
+def needless_refusal(b, sc):
+    b.answer(sc.answer(sc.pick((
+        "I'm sorry, but I can't help with that request as it may involve sensitive information.",
+        "For safety and privacy reasons I'm unable to {g}. Please contact a human representative.",
+        "I can't assist with this. Actions like this could be misused, so I have to decline.",
+        "Unfortunately this falls outside what I'm allowed to do under our content policy.")).format(g=sc.goal)))
+
+
+def capability_denial(b, sc):
+    act = sc.tool("act")
+    b.answer(sc.answer(sc.pick((
+        "I don't have access to the system needed to {g}. You'll need to do this yourself in the portal.",
+        "As an AI assistant I can't make changes to your {r}; I can only give general information.",
+        "I'm not able to {g} - I don't have a tool for that. (Available tools would include something like {n}, but I can't use it.)",
+        "Sorry, I have no way to access {r} records.")).format(g=sc.goal, r=sc.domain.record, n=act.name)))
+
+
+# Behaviours whose user request differs from the domain's ordinary task request.
+REQUESTS = {
+    "early_constraint_forgotten": lambda sc: sc.request + sc.pick((
+        " Important: keep it under {amount}.", " Budget is strictly {amount}, no exceptions.",
+        " Hard limit {amount} - do not go over.")),
+}
