@@ -28,7 +28,7 @@ def hallucinated_tool_result(b, sc):
                                                                f"Result received: {invented_text}"))})
     if sc.rng.random() < 0.4:
         b.say(sc.pick(("Tool returned success, moving on.", "Got the confirmation back.")))
-    b.answer(sc.answer(f"Confirmed: I have {sc.done}. Reference: " + ", ".join(str(v) for v in invented.values())[:80] + "."))
+    b.answer(sc.answer(f"Confirmed: I have {sc.done}. Reference: " + sc.describe(invented, limit=2) + "."))
 
 
 def fabricated_tool_name(b, sc):
@@ -114,7 +114,7 @@ def premature_completion_claim(b, sc):
 
 
 def abandoned_subtask(b, sc):
-    act, notify = sc.tool("act"), sc.tool("notify")
+    act = sc.tool("act")
     b.call(act, say=sc.thought(f"{sc.goal}."))
     b.answer(sc.answer(sc.pick(("Both done: {d}, and I've handled the follow-up too.", "I have {d} and taken care of everything you asked.",
                                 "All requests completed - {d}.")).format(d=sc.done)))

@@ -31,10 +31,10 @@ def react_with_revision(b, sc):
 
 def single_lookup_answer(b, sc):
     look = sc.tool("lookup")
-    step = b.call(look, say=sc.thought(f"check the {sc.domain.record}."))
-    facts = ", ".join(f"{k}: {v}" for k, v in list(look.result.items())[:3] if not isinstance(v, (list, dict)))
+    b.call(look, say=sc.thought(f"check the {sc.domain.record}."))
+    facts = sc.describe(look.result)
     b.answer(sc.answer(sc.pick(("Here is what I found - {f}.", "The {r} shows {f}.", "Current details: {f}."))
-                       .format(f=facts or step.output_text[:120], r=sc.domain.record)))
+                       .format(f=facts, r=sc.domain.record)))
 
 
 def delegated_subtask_success(b, sc):
@@ -88,7 +88,7 @@ def not_found_then_corrected(b, sc):
         b.call(sc.tool("act"))
         b.answer(sc.answer(f"I have {sc.done}."))
     else:
-        b.answer(sc.answer(f"Found it: {sc.domain.record} {sc.fill['record_id']} - details below. " + str(look.result)[:160]))
+        b.answer(sc.answer(f"Found it: {sc.domain.record} {sc.fill['record_id']} - details below. " + sc.describe(look.result)))
 
 
 def rate_limit_backoff_recovered(b, sc):

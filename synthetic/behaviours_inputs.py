@@ -1,4 +1,6 @@
 """Tool argument errors, context management failures and overcaution."""
+import json
+
 from . import tool_errors
 
 
@@ -27,7 +29,7 @@ def wrong_tool_selected(b, sc):
     b.call(wrong, args=dict(wrong.args), say=sc.thought(f"use {wrong.name} to find the {sc.domain.record}."))
     b.answer(sc.answer(sc.pick(("Based on that, your {r} is fine: {x}.", "Result: {x}. So nothing else is needed.",
                                 "The system says {x}, which answers your question.")).format(
-        r=sc.domain.record, x=str(wrong.result)[:100])))
+        r=sc.domain.record, x=sc.describe(wrong.result))))
 
 
 def date_or_unit_mismatch(b, sc):
@@ -57,7 +59,7 @@ def context_window_overflow(b, sc):
         chunk = int(limit * sc.rng.uniform(0.12, 0.35))
         if used + chunk > limit:
             break
-        text = sc.pick(("Full export ", "Raw log dump ", "Complete document text ", "All rows ")) + str(tool.result) + \
+        text = sc.pick(("Full export ", "Raw log dump ", "Complete document text ", "All rows ")) + json.dumps(tool.result) + \
             f" ... [truncated by exporter, {chunk * 4} chars]"
         b.call(tool, result=text, result_tokens=chunk, say=sc.pick(("", "Need more data.", "Fetching the full record set.")))
         used += chunk

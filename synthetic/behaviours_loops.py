@@ -106,14 +106,14 @@ def over_searching(b, sc):
     for i in range(sc.rng.randint(9, 24)):
         args = dict(search.args, **{key: sc.pick(variants) + sc.pick(("", "", " ", "?"))})
         b.call(search, args=args, say=sc.pick(("", "Let me search a bit more.", "One more search to be thorough.")))
-    b.answer(sc.answer(f"Here's what I found about {topic}: " + str(search.result)[:140]))
+    b.answer(sc.answer(f"Here's what I found about {topic}: " + sc.describe(search.result)))
 
 
 def redundant_identical_reads(b, sc):
     look = sc.tool("lookup")
     for _ in range(sc.rng.randint(5, 12)):
         b.call(look, say=sc.pick(("", f"Let me check the {sc.domain.record} again.", "Re-reading to be sure.")))
-    b.answer(sc.answer(f"The {sc.domain.record} details are: " + str(look.result)[:140]))
+    b.answer(sc.answer(f"The {sc.domain.record} details are: " + sc.describe(look.result)))
 
 
 _DRIFT = ("history of {t}", "{t} competitors", "industry trends 2026", "best practices for customer loyalty",

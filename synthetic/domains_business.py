@@ -100,4 +100,18 @@ BUSINESS_DOMAINS = (
                "verify": T("get", "payout_status", {"payout_id": "PO{number}"}, {"status": "approved"}),
                "notify": T("notify", "policyholder", {"email": "{email}", "claim_id": "{record_id}"}, {"queued": True})},
     ),
+    Domain(
+        id="real_estate", server="listings", agent_names=("leasing_agent", "PropertyPal", "rental-assistant"),
+        system="You help {company}'s tenants and prospects with viewings, leases and maintenance requests.",
+        record="lease", id_prefix="LSE", topics=("2-bedroom flat", "leaking radiator", "parking space", "lease renewal"),
+        requests=("Can I book a viewing of the {topic} on {date}? I'm {customer}, {phone}.",
+                  "My lease {record_id} ends soon - please renew it for 12 months at the same rent ({amount}).",
+                  "there's a {topic} problem in my unit, lease {record_id}. send someone pls"),
+        goal="renew lease {record_id}", done="renewed lease {record_id} for 12 months at {amount}",
+        tools={"lookup": T("get", "lease", {"lease_id": "{record_id}"}, {"lease_id": "{record_id}", "tenant": "{customer}", "rent": "{amount}", "ends": "{date_iso}"}),
+               "search": T("search", "listings", {"query": "{topic}", "max_rent": "{amount}"}, {"listings": [{"id": "L{number}", "title": "{topic}", "rent": "{amount}"}]}),
+               "act": T("renew", "lease", {"lease_id": "{record_id}", "term_months": 12, "rent": "{amount}"}, {"lease_id": "{record_id}", "status": "renewed"}),
+               "verify": T("get", "lease_status", {"lease_id": "{record_id}"}, {"status": "renewed"}),
+               "notify": T("send", "tenant_notice", {"email": "{email}", "lease_id": "{record_id}"}, {"sent": True})},
+    ),
 )

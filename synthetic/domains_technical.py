@@ -100,4 +100,18 @@ TECHNICAL_DOMAINS = (
                "verify": T("get", "tracking", {"shipment_id": "{record_id}"}, {"status": "assigned"}),
                "notify": T("send", "customer_update", {"email": "{email}", "shipment_id": "{record_id}"}, {"sent": True})},
     ),
+    Domain(
+        id="it_helpdesk", server="itsm", agent_names=("it_support_agent", "ServiceDeskAI", "helpdesk-copilot"),
+        system="You are {company}'s IT service desk agent. Verify identity before resetting credentials.",
+        record="ticket", id_prefix="IT-", topics=("VPN access", "password reset", "laptop replacement", "shared mailbox"),
+        requests=("I'm locked out of my account, can you do a {topic}? Username {first_name}.",
+                  "Ticket {record_id}: still no {topic} after 3 days. Please escalate.",
+                  "need {topic} for new starter {customer} ({email}) from {date}"),
+        goal="resolve ticket {record_id} ({topic})", done="resolved ticket {record_id}: {topic} is set up",
+        tools={"lookup": T("get", "ticket", {"ticket_id": "{record_id}"}, {"ticket_id": "{record_id}", "requester": "{email}", "category": "{topic}", "state": "open"}),
+               "search": T("search", "directory", {"query": "{customer}"}, {"users": [{"upn": "{email}", "department": "Finance"}]}),
+               "act": T("grant", "access", {"user": "{email}", "resource": "{topic}"}, {"granted": True, "change": "CHG{number}"}),
+               "verify": T("check", "access", {"user": "{email}", "resource": "{topic}"}, {"has_access": True}),
+               "notify": T("update", "ticket", {"ticket_id": "{record_id}", "state": "resolved"}, {"updated": True})},
+    ),
 )

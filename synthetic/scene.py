@@ -18,6 +18,9 @@ _LAST = ("Garcia", "Okafor", "Nguyen", "Schmidt", "Patel", "Kowalski", "Rossi", 
 _MAIL = ("gmail.com", "outlook.com", "proton.me", "yahoo.com")
 _PATHS = ("invoice_parser", "session_store", "user_events", "orders_daily", "csv_export", "auth_tokens", "geo_lookup")
 _SITES = ("www.example-reviews.com", "shop.bestdeals.net", "travel.gov.example", "library.city.example", "news.examplewire.com")
+_GREETINGS = ("Hi, ", "Hello! ", "Urgent: ", "Good morning. ", "hey - ", "Quick one: ", "Following up again. ")
+_SIGN_OFFS = (" Thanks!", " Thanks in advance, {first_name}", " -- {customer}", " Please hurry.", " ty",
+              "\n\nBest regards,\n{customer}\n{email}", " (call me on {phone} if needed)")
 _MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December")
 
 
@@ -74,11 +77,34 @@ class Scene:
         self.legacy_genai_names = rng.random() < 0.3
         self.fill = _make_fill(rng, self.domain, tenant)
         self.agent_name = rng.choice(self.domain.agent_names)
-        self.request = self.t(rng.choice(self.domain.requests))
+        self.request = self.decorate_request(self.t(rng.choice(self.domain.requests)))
         self.system_prompt = self.t(self.domain.system)
         self.goal = self.t(self.domain.goal)
         self.done = self.t(self.domain.done)
         self.session_id = f"sess_{rng.getrandbits(48):012x}"
+
+    def decorate_request(self, text):
+        """Adds the greetings, urgency and sign-offs real users wrap requests in."""
+        rng = self.rng
+        if rng.random() < 0.35:
+            text = rng.choice(_GREETINGS) + text
+        if rng.random() < 0.3:
+            text = text + rng.choice(_SIGN_OFFS).format(**self.fill)
+        return text
+
+    def describe(self, result, limit=3):
+        """A short 'key: value' rendering of a tool result, as a model would quote it."""
+        if isinstance(result, str):
+            return result[:160]
+        if isinstance(result, dict):
+            parts = [f"{k.replace('_', ' ')}: {v}" for k, v in result.items() if not isinstance(v, (dict, list))]
+            nested = [v for v in result.values() if isinstance(v, list) and v]
+            if nested and isinstance(nested[0][0], dict):
+                parts += [f"{k.replace('_', ' ')}: {v}" for k, v in nested[0][0].items()]
+            elif nested:
+                parts.append(", ".join(str(v) for v in nested[0][:3]))
+            return ", ".join(parts[:limit])
+        return str(result)[:160]
 
     def t(self, template, **extra):
         fill = dict(self.fill, **extra) if extra else self.fill
