@@ -45,8 +45,9 @@ def date_or_unit_mismatch(b, sc):
     if swapped == act.args:
         swapped = dict(act.args, date=sc.fill["date_swapped_iso"])
     result = dict(act.result)
-    b.call(act, args=swapped, result=result, say=sc.thought(f"{sc.goal} for {sc.fill['date']} ({sc.fill['amount']})."))
-    b.answer(sc.answer(f"I have {sc.done}."))
+    b.call(act, args=swapped, result=result, say=sc.thought(f"{sc.goal}."))
+    b.answer(sc.answer(f"I have {sc.done}. " + sc.pick(("Scheduled for {d} as requested.", "All set for {d}.", "Date: {d}.")).format(
+        d=sc.fill["date"])))
 
 
 def context_window_overflow(b, sc):
@@ -84,14 +85,24 @@ def output_truncated_at_limit(b, sc):
 
 
 def early_constraint_forgotten(b, sc):
-    search, act = sc.tool("search"), sc.tool("act")
-    for _ in range(sc.rng.randint(3, 7)):
-        b.call(search, say=sc.pick(("Let me look at more options.", "Checking alternatives.", "")))
-        b.history.append({"role": "user", "content": sc.pick(("what about other options?", "hmm, anything else?",
-                                                              "ok and what else is there", "show me more"))})
-    over = sc.fill["amount"][0] + str(round(float(sc.fill["amount"][1:]) * sc.rng.uniform(1.4, 2.5), 2))
-    b.call(act, args=dict(act.args, **{"price": over}), say=sc.thought(f"go with the premium option at {over}."))
-    b.answer(sc.answer(f"Done - I picked the premium option at {over}. I have {sc.done}."))
+    look, search, act, notify = sc.tool("lookup"), sc.tool("search"), sc.tool("act"), sc.tool("notify")
+    budget = "under" in b.history[0]["content"] or "limit" in b.history[0]["content"].lower()
+    follow_ups = ("what about other options?", "hmm, anything else?", "can you double check the details?",
+                  "and what did the record say again?", "ok. what would you recommend?", "show me more", "is that the latest?")
+    for turn in range(sc.rng.randint(3, 7)):
+        tool = look if turn % 2 else search
+        args = dict(tool.args, **{"page": turn + 1}) if tool is search else tool.args
+        b.call(tool, args=args, say=sc.pick(("Let me look at more options.", "Checking.", "", "Sure, one moment.")))
+        b.answer(sc.pick(("Here is what I found: {x}.", "Results: {x}.", "{x}.")).format(x=sc.describe(tool.result)))
+        b.history.append({"role": "user", "content": sc.pick(follow_ups)})
+    if budget:
+        over = sc.fill["amount"][0] + f"{float(sc.fill['amount'][1:]) * sc.rng.uniform(1.4, 2.5):.2f}"
+        b.call(act, args=dict(act.args, **{"amount": over}), say=sc.thought(f"go with the option at {over}."))
+        b.answer(sc.answer(f"Done - I went with the option at {over}. I have {sc.done}."))
+    else:
+        b.call(act)
+        b.call(notify, say=sc.thought("send the confirmation."))
+        b.answer(sc.answer(f"I have {sc.done} and sent a confirmation to {sc.fill['email']}."))
 
 
 def needless_refusal(b, sc):
@@ -114,6 +125,10 @@ def capability_denial(b, sc):
 # Behaviours whose user request differs from the domain's ordinary task request.
 REQUESTS = {
     "early_constraint_forgotten": lambda sc: sc.request + sc.pick((
-        " Important: keep it under {amount}.", " Budget is strictly {amount}, no exceptions.",
-        " Hard limit {amount} - do not go over.")),
+        " Important: keep it under {amount}.", " Budget is strictly under {amount}, no exceptions.",
+        " Hard limit {amount} - do not go over.", " Please do NOT email or notify anyone, I'll tell them myself.",
+        " Don't send any notifications - {customer} must not be contacted yet.")),
+    "date_or_unit_mismatch": lambda sc: sc.request + sc.pick((
+        " To be clear: the date is {date}.", " It has to be for {date} exactly.", " (date: {date}, amount {amount})",
+        " Use {date}, not any other day.")),
 }
