@@ -94,7 +94,7 @@ def not_found_then_corrected(b, sc):
 def rate_limit_backoff_recovered(b, sc):
     tool = sc.tool(sc.pick(("lookup", "search", "act")))
     decided = b.llm(sc.thought("make the call."), tool_calls=[(tool.name, tool.args)])
-    call_id = decided.output_message["tool_calls"][0]["id"]
+    call_id = decided.call_ids[0]
     delay = sc.rng.uniform(800, 2500)
     for _ in range(sc.rng.choice((1, 1, 2))):
         b.run_tool(tool.name, tool.args, call_id, error=tool_errors.rate_limited(sc.rng, tool.name), latency_ms=sc.rng.uniform(20, 120))

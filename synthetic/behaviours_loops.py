@@ -13,7 +13,7 @@ def _retry_loop(b, sc, make_error, gap_ms, attempt_ms):
         if narrate or i == 0:
             decided = b.llm(sc.pick(("Retrying.", "Let me try that again.", "The call failed, trying again.", "")) if i else
                             sc.thought(f"call {tool.name}."), tool_calls=[(tool.name, tool.args)])
-            call_id = decided.output_message["tool_calls"][0]["id"]
+            call_id = decided.call_ids[0]
         b.run_tool(tool.name, tool.args, call_id, error=make_error(tool), latency_ms=attempt_ms())
         b.wait(gap)
         gap = gap_ms(gap)
@@ -41,7 +41,8 @@ def retry_loop_server_error(b, sc):
 
 
 def retry_without_backoff(b, sc):
-    _retry_loop(b, sc, lambda tool: sc.pick((tool_errors.server_error(sc.rng, tool.name), tool_errors.rate_limited(sc.rng, tool.name))),
+    failing_with = sc.pick((tool_errors.server_error, tool_errors.rate_limited))
+    _retry_loop(b, sc, lambda tool: failing_with(sc.rng, tool.name),
                 gap_ms=lambda prev=None: sc.rng.uniform(0.5, 8),
                 attempt_ms=lambda: sc.rng.uniform(5, 40))
 

@@ -11,6 +11,9 @@ GENAI_SCOPES = ("opentelemetry.instrumentation.openai_v2", "opentelemetry.instru
 OI_SCOPES = ("openinference.instrumentation.langchain", "openinference.instrumentation.openai",
              "openinference.instrumentation.llama_index", "openinference.instrumentation.crewai",
              "openinference.instrumentation.smolagents")
+WEB_SCOPES = ("opentelemetry.instrumentation.fastapi", "opentelemetry.instrumentation.flask",
+              "opentelemetry.instrumentation.django")
+SPAN_KIND_SERVER = 2
 _OI_LLM_NAMES = {"openai": ("ChatOpenAI", "OpenAI.chat.completions.create", "llm"),
                  "anthropic": ("ChatAnthropic", "Anthropic.messages.create", "llm")}
 SPAN_KIND_INTERNAL, SPAN_KIND_CLIENT = 1, 3
@@ -46,6 +49,7 @@ class SpanRenderer:
         self.rng = rng
         self.genai_scope = rng.choice(GENAI_SCOPES)
         self.oi_scope = rng.choice(OI_SCOPES)
+        self.web_scope = rng.choice(WEB_SCOPES)
         self.spans = []
         self._system_sent = False
 
@@ -61,7 +65,10 @@ class SpanRenderer:
         dialect = self.sc.dialect
         if dialect == "mixed":
             dialect = "genai" if step.kind == "llm" else "openinference"
-        if dialect == "genai":
+        if step.kind == "http":
+            name, kind, attrs = self._http(step)
+            scope = self.web_scope
+        elif dialect == "genai":
             name, kind, attrs = self._genai(step)
             scope = self.genai_scope
         else:
@@ -70,7 +77,12 @@ class SpanRenderer:
         span = {"traceId": self.trace_id, "spanId": span_id, "parentSpanId": parent_id, "name": name,
                 "kind": kind, "startTimeUnixNano": str(step.start_ns), "endTimeUnixNano": str(step.end_ns),
                 "attributes": attrs}
-        if step.error_type:
+        if not parent_id and self.rng.random() < 0.5:
+            del span["parentSpanId"]   # exporters differ: some omit the field for roots
+        if step.kind == "http":
+            if step.http_status >= 500:
+                span["status"] = {"code": 2, "message": ""}
+        elif step.error_type:
             span["status"] = {"code": 2, "message": step.error_message}
             if dialect == "openinference" or self.rng.random() < 0.7:
                 span["events"] = [{"timeUnixNano": str(step.end_ns), "name": "exception", "attributes": [
@@ -80,6 +92,11 @@ class SpanRenderer:
         self.spans.append((scope, span))
         for child in step.children:
             self._walk(child, span_id)
+
+    def _http(self, step):
+        return f"POST {step.name}", SPAN_KIND_SERVER, [
+            _str("http.request.method", "POST"), _str("url.path", step.name), _str("url.scheme", "https"),
+            _int("http.response.status_code", step.http_status), _str("user_agent.original", "python-httpx/0.27.0")]
 
     # -- GenAI semantic conventions ----------------------------------
     def _genai_common(self, operation):
@@ -141,8 +158,10 @@ class SpanRenderer:
         if step.error_type:
             attrs.append(_str("error.type", step.error_type))
         else:
-            attrs += [_str("gen_ai.response.model", sc.model.name), _strings("gen_ai.response.finish_reasons", [step.finish_reason]),
-                      _int(out_key, step.tokens_out)]
+            attrs += [_str("gen_ai.response.model", sc.model.name), _str("gen_ai.response.id", step.response_id),
+                      _strings("gen_ai.response.finish_reasons", [step.finish_reason]), _int(out_key, step.tokens_out)]
+            if sc.model.provider == "anthropic" and step.tokens_in > 1024 and self.rng.random() < 0.5:
+                attrs.append(_int("gen_ai.usage.cache_read.input_tokens", step.tokens_in * 2 // 3))
             out = self._genai_messages([step.output_message])[0]
             out["finish_reason"] = step.finish_reason
             attrs.append(_str("gen_ai.output.messages", _dumps([out])))
@@ -188,7 +207,8 @@ class SpanRenderer:
         names = _OI_LLM_NAMES.get(sc.model.provider, ("llm", "completion", "ChatModel"))
         attrs = [_str("openinference.span.kind", "LLM"), _str("llm.model_name", sc.model.name),
                  _str("llm.provider", sc.model.oi_provider),
-                 _int("llm.token_count.prompt", step.tokens_in)] + session
+                 _int("llm.token_count.prompt", step.tokens_in),
+                 _str("llm.invocation_parameters", _dumps({"temperature": sc.temperature, "max_tokens": sc.model.max_output}))] + session
         msgs = [{"role": "system", "content": sc.system_prompt}] + step.messages_in[-MAX_RENDERED_MESSAGES:]
         self._oi_messages("llm.input_messages", msgs, attrs)
         if not step.error_type:

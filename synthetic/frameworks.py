@@ -15,6 +15,14 @@ _CREW_ROLES = ("coordinator", "lead_agent", "task_manager", "domain_expert", "wo
 
 def play(b, sc, behaviour, noise):
     """Runs the behaviour inside the scene's framework shape, with optional healthy noise first."""
+    if sc.http_route:
+        with b.http_request(sc.http_route.replace("{id}", sc.session_id)):
+            _play_agents(b, sc, behaviour, noise)
+    else:
+        _play_agents(b, sc, behaviour, noise)
+
+
+def _play_agents(b, sc, behaviour, noise):
     rng = sc.rng
     shape = sc.framework
     with b.agent(sc.agent_name, sc.request):

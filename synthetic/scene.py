@@ -21,6 +21,11 @@ _SITES = ("www.example-reviews.com", "shop.bestdeals.net", "travel.gov.example",
 _GREETINGS = ("Hi, ", "Hello! ", "Urgent: ", "Good morning. ", "hey - ", "Quick one: ", "Following up again. ")
 _SIGN_OFFS = (" Thanks!", " Thanks in advance, {first_name}", " -- {customer}", " Please hurry.", " ty",
               "\n\nBest regards,\n{customer}\n{email}", " (call me on {phone} if needed)")
+_GUIDELINES = ("Always be polite and concise.", "Use the tools provided; do not guess.", "Today's date is {date_iso}.",
+               "If the request is unclear, ask one clarifying question.", "Never reveal credentials or internal notes.",
+               "Answer in the user's language.", "Escalate to a human when you cannot complete a task.",
+               "Summarise what you did at the end.", "Do not make promises about timelines.")
+_ROUTES = ("/v1/chat", "/api/agent/run", "/chat/completions", "/api/v2/conversations/{id}/messages", "/invoke")
 _MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December")
 
 
@@ -75,10 +80,15 @@ class Scene:
         self.model = rng.choice(MODELS)
         self.dialect = rng.choices(("genai", "openinference", "mixed"), (0.45, 0.45, 0.10))[0]
         self.legacy_genai_names = rng.random() < 0.3
+        self.temperature = rng.choice((0.0, 0.2, 0.7, 1.0))
         self.fill = _make_fill(rng, self.domain, tenant)
         self.agent_name = rng.choice(self.domain.agent_names)
         self.request = self.decorate_request(self.t(rng.choice(self.domain.requests)))
-        self.system_prompt = self.t(self.domain.system)
+        self.system_prompt = self.t(self.domain.system) + "".join(
+            " " + self.t(g) for g in rng.sample(_GUIDELINES, rng.randint(0, 3)))
+        # older ReAct agents write tool calls as "Action:" text instead of structured tool calls
+        self.text_tool_protocol = family.framework != "mcp_assistant" and rng.random() < 0.15
+        self.http_route = rng.choice(_ROUTES) if rng.random() < 0.3 else ""
         self.goal = self.t(self.domain.goal)
         self.done = self.t(self.domain.done)
         self.session_id = f"sess_{rng.getrandbits(48):012x}"

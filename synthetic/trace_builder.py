@@ -30,6 +30,8 @@ class Step:
     error_type: str = ""
     error_message: str = ""
     http_status: int = 0
+    call_ids: list = field(default_factory=list)
+    response_id: str = ""
 
 
 def estimate_tokens(text):
@@ -73,7 +75,31 @@ class TraceBuilder:
             return f"toolu_{self.rng.getrandbits(64):016x}"
         return f"call_{self.rng.getrandbits(60):015x}{self._call_counter}"
 
+    def _response_id(self):
+        provider = self.sc.model.provider
+        if provider == "anthropic":
+            return f"msg_{self.rng.getrandbits(96):024x}"
+        if "openai" in provider:
+            return f"chatcmpl-{self.rng.getrandbits(100):025x}"
+        return f"{self.rng.getrandbits(64):016x}"
+
     # -- structure ------------------------------------------------------
+    @contextmanager
+    def http_request(self, route):
+        """A web framework's server span wrapping the whole agent run."""
+        step = Step("http", route, self.now)
+        self._add(step)
+        self._stack.append(step)
+        self.wait(self.rng.uniform(0.5, 4))
+        try:
+            yield step
+        finally:
+            self.wait(self.rng.uniform(0.5, 8))
+            step.end_ns = self.now
+            self._stack.pop()
+            failed = any(c.error_type for c in step.children)
+            step.http_status = 500 if failed else 200
+
     @contextmanager
     def agent(self, name, task, relay=False):
         """Opens an agent span; its conversation starts from the given task.
@@ -105,11 +131,13 @@ class TraceBuilder:
 
     def fail_agent(self, error_type, message):
         """Marks the innermost open agent as failed (e.g. max iterations reached)."""
-        agent = self._stack[-1]
+        agent = next(s for s in reversed(self._stack) if s.kind == "agent")
         agent.error_type, agent.error_message = error_type, message
 
     def fail_all_agents(self, error_type, message):
         for agent in self._stack:
+            if agent.kind != "agent":
+                continue
             agent.error_type, agent.error_message = error_type, message
 
     # -- model calls ----------------------------------------------------
@@ -122,18 +150,24 @@ class TraceBuilder:
         """
         model = self.sc.model
         calls = [{"id": self.new_call_id(), "name": n, "arguments": a} for n, a in tool_calls]
+        call_ids = [c["id"] for c in calls]
+        if calls and self.sc.text_tool_protocol:
+            text = "\n".join([text] * bool(text) + [f"Action: {c['name']}\nAction Input: {json.dumps(c['arguments'])}"
+                                                    for c in calls])
+            calls = []
         message = {"role": "assistant", "content": text, "tool_calls": calls}
         tokens_in = estimate_tokens(self.sc.system_prompt) + sum(_message_tokens(m) for m in self.history)
         tokens_in += extra_input_tokens
         tokens_out = output_tokens or (_message_tokens(message) if not error else 0)
         step = Step("chain" if chain else "llm", model.name, self.now,
-                    messages_in=list(self.history), tokens_in=tokens_in, tokens_out=tokens_out)
+                    messages_in=list(self.history), tokens_in=tokens_in, tokens_out=tokens_out, call_ids=call_ids)
         latency = 180 + tokens_out * self.rng.uniform(8, 30) + tokens_in * 0.004
         if error:
             step.error_type, step.error_message, step.http_status = error
             latency = self.rng.uniform(80, 900)
         else:
             step.output_message = message
+            step.response_id = self._response_id()
             step.finish_reason = finish or ("tool_calls" if calls else "stop")
             self.history.append(message)
         self.wait(latency)
@@ -175,7 +209,7 @@ class TraceBuilder:
         """The model asks for a tool (one LLM span) and the tool runs (one TOOL span)."""
         args = tool.args if args is None else args
         decided = self.llm(say, tool_calls=[(tool.name, args)])
-        call_id = decided.output_message["tool_calls"][0]["id"]
+        call_id = decided.call_ids[0]
         if result is None and error is None:
             result = tool.result
         return self.run_tool(tool.name, args, call_id, result=result, error=error,
