@@ -75,12 +75,17 @@ def context_window_overflow(b, sc):
 def output_truncated_at_limit(b, sc):
     look = sc.tool("lookup")
     b.call(look)
-    limit = sc.pick((256, 512, 1024, sc.model.max_output))
-    body = f"Here is the full breakdown you asked for. First, {sc.done}. " + \
-        " ".join(sc.pick(("Section {i}: details of the {r} and its history.", "Item {i}: the {r} record shows normal values.",
-                          "Step {i}: reviewed and noted."))
-                 .format(i=i, r=sc.domain.record) for i in range(1, sc.rng.randint(6, 14)))
-    cut = body[:int(len(body) * sc.rng.uniform(0.4, 0.8))].rsplit(" ", 1)[0]
+    limit = sc.pick((256, 512, 768, 1024))
+    sections = [sc.pick(("Here is the full breakdown you asked for.", "Detailed report follows.", "Below is everything I found."))]
+    i = 0
+    # keep writing until the text is longer than the output budget, then cut it where the model was stopped
+    while sum(len(s) + 1 for s in sections) < limit * 4 + 200:
+        i += 1
+        sections.append(sc.pick(("Section {i}: the {r} record shows {x}, which matches what we expected for this period.",
+                                 "Item {i}: reviewed the {r} history; {x}. No anomalies were noted in this part.",
+                                 "Step {i}: I compared {x} against the previous entries and noted the differences."))
+                        .format(i=i, r=sc.domain.record, x=sc.describe(look.result, limit=2)))
+    cut = " ".join(sections)[:limit * 4].rsplit(" ", 1)[0]
     b.answer(cut, finish="length", output_tokens=limit)
 
 

@@ -39,9 +39,10 @@ def style_answer(style, text, rng):
         text = "\n".join("- " + s.rstrip(".") for s in sentences)
     if style == "ticket_note":
         text = "DETAILS: " + text
-    if style == "casual" and rng.random() < 0.5:
+    opener = rng.choice(_OPENERS[style])
+    if opener.endswith((", ", " so ")) or (style == "casual" and rng.random() < 0.5):
         text = text[0].lower() + text[1:]
-    return rng.choice(_OPENERS[style]) + text + rng.choice(_CLOSERS[style])
+    return opener + text + rng.choice(_CLOSERS[style])
 
 
 def style_thought(style, text, rng):
