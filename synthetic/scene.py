@@ -81,6 +81,8 @@ class Scene:
         self.dialect = rng.choices(("genai", "openinference", "mixed"), (0.45, 0.45, 0.10))[0]
         self.legacy_genai_names = rng.random() < 0.3
         self.temperature = rng.choice((0.0, 0.2, 0.7, 1.0))
+        # the tool definitions sent with every model call count towards its input tokens
+        self.tool_schema_tokens = rng.randint(150, 1400)
         self.fill = _make_fill(rng, self.domain, tenant)
         self.agent_name = rng.choice(self.domain.agent_names)
         self.request = self.decorate_request(self.t(rng.choice(self.domain.requests)))

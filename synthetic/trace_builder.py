@@ -156,7 +156,8 @@ class TraceBuilder:
                                                     for c in calls])
             calls = []
         message = {"role": "assistant", "content": text, "tool_calls": calls}
-        tokens_in = estimate_tokens(self.sc.system_prompt) + sum(_message_tokens(m) for m in self.history)
+        tokens_in = (estimate_tokens(self.sc.system_prompt) + self.sc.tool_schema_tokens
+                     + sum(_message_tokens(m) for m in self.history))
         tokens_in += extra_input_tokens
         tokens_out = output_tokens or (_message_tokens(message) if not error else 0)
         step = Step("chain" if chain else "llm", model.name, self.now,
