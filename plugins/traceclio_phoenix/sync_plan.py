@@ -1,0 +1,132 @@
+"""What a sync writes, read from a finished run directory: a label per clustered trace and a dataset per leaf.
+
+Only clusters with "surfaced": true are synced (assignments.jsonl already holds null for traces of
+suppressed clusters). Everything written is aggregate or sanitised: cluster titles, concern scores, and
+exemplar task summaries passed through the scrubber again, never raw trace content.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from pydantic import BaseModel
+
+from traceclio_core import facet_table
+from traceclio_core.errors import ConfigurationError
+from traceclio_core.sanitize import compile_names, sanitize
+
+PATH_SEPARATOR = " › "
+ANNOTATION_NAME = "traceclio.cluster"
+
+
+class TraceLabel(BaseModel):
+    """The cluster a trace landed in, as the label a store shows, with its concern score (1–5)."""
+
+    trace_id: str
+    cluster_id: str
+    label: str
+    concern: int | None = None
+
+
+class Exemplar(BaseModel):
+    trace_id: str
+    task: str
+
+
+class ClusterDataset(BaseModel):
+    """One named leaf cluster as an eval dataset: a few exemplar traces' sanitised task summaries."""
+
+    cluster_id: str
+    name: str
+    label: str
+    description: str
+    exemplars: list[Exemplar]
+
+
+class SyncPlan(BaseModel):
+    run_dir: Path
+    labels: list[TraceLabel]
+    datasets: list[ClusterDataset]
+
+    @property
+    def categories(self) -> list[str]:
+        """Every label a trace can carry, sorted: the category set of a categorical score."""
+        return sorted({d.label for d in self.datasets})
+
+
+def _load_json(path: Path):
+    if not path.exists():
+        raise ConfigurationError(f"{path} is missing: sync needs a finished run directory")
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def cluster_paths(clusters: list[dict]) -> dict[str, str]:
+    """Surfaced cluster id → "top title › … › leaf title" (suppressed ancestors contribute no title)."""
+    by_id = {c["id"]: c for c in clusters}
+    paths = {}
+    for cluster in clusters:
+        if not cluster.get("surfaced"):
+            continue
+        titles, node = [], cluster
+        while node is not None:
+            if node.get("surfaced") and node.get("title"):
+                titles.append(node["title"])
+            node = by_id.get(node.get("parent"))
+        paths[cluster["id"]] = PATH_SEPARATOR.join(reversed(titles))
+    return paths
+
+
+def read_plan(run_dir: Path, exemplars_per_cluster: int = 3, dataset_prefix: str = "traceclio") -> SyncPlan:
+    """Read clusters.json, assignments.jsonl and facets.parquet of `run_dir` into what a sync writes."""
+    clusters = _load_json(run_dir / "clusters.json")["clusters"]
+    paths = cluster_paths(clusters)
+    assignments_file = run_dir / "assignments.jsonl"
+    if not assignments_file.exists():
+        raise ConfigurationError(f"{assignments_file} is missing: sync needs a finished run directory")
+    assignments = [json.loads(line) for line in assignments_file.read_text(encoding="utf-8").splitlines() if line]
+    rows = {row.trace_id: row for row, _ in facet_table.read(run_dir / facet_table.FILE_NAME)}
+    names = compile_names({row.tenant for row in rows.values() if row.tenant})
+
+    labels, members = [], {}
+    for record in assignments:
+        cluster_id = record.get("cluster_id")
+        if cluster_id is None or cluster_id not in paths:
+            continue
+        row = rows.get(record["trace_id"])
+        labels.append(TraceLabel(trace_id=record["trace_id"], cluster_id=cluster_id, label=paths[cluster_id],
+                                 concern=row.model.concerning_behavior if row else None))
+        members.setdefault(cluster_id, []).append(record["trace_id"])
+
+    datasets, taken = [], set()
+    for cluster in sorted(clusters, key=lambda c: c["id"]):
+        if cluster["level"] != 0 or cluster["id"] not in paths or not cluster.get("title"):
+            continue
+        name = f"{dataset_prefix} · {cluster['title']}"
+        if name in taken:  # Two leaves may share a title; the id keeps their datasets apart.
+            name = f"{name} ({cluster['id']})"
+        taken.add(name)
+        exemplars = _exemplars(sorted(members.get(cluster["id"], [])), rows, set(cluster.get("examples", [])),
+                               names, exemplars_per_cluster)
+        datasets.append(ClusterDataset(cluster_id=cluster["id"], name=name, label=paths[cluster["id"]],
+                                       description=cluster.get("description", ""), exemplars=exemplars))
+    return SyncPlan(run_dir=run_dir, labels=labels, datasets=datasets)
+
+
+def _exemplars(trace_ids: list[str], rows: dict, shown: set[str], names, limit: int) -> list[Exemplar]:
+    """Traces whose summary the report already shows come first; then the rest, in trace-id order."""
+    candidates = []
+    for trace_id in trace_ids:
+        row = rows.get(trace_id)
+        task = sanitize(row.model.task_summary, names) if row else ""
+        if task:
+            candidates.append((task not in shown, trace_id, task))
+    chosen, seen = [], set()
+    for _, trace_id, task in sorted(candidates):
+        if task in seen:
+            continue
+        seen.add(task)
+        chosen.append(Exemplar(trace_id=trace_id, task=task))
+        if len(chosen) == limit:
+            break
+    return chosen
