@@ -10,6 +10,10 @@ from . import tool_errors
 
 _SPECIALISTS = ("billing_specialist", "resolution_agent", "ops_specialist", "research_worker", "booking_specialist",
                 "records_agent", "triage-agent")
+_EARLIER_QUESTIONS = ("hi", "Hello, are you there?", "I have a question about my account", "hey, quick question",
+                      "Can you help me with something?")
+_EARLIER_ANSWERS = ("Hello! How can I help you today?", "Sure - what do you need?", "Yes, I'm here. What can I do for you?",
+                    "Of course. Please go ahead.")
 _CREW_ROLES = ("coordinator", "lead_agent", "task_manager", "domain_expert", "worker", "sub_agent", "analyst", "executor")
 
 
@@ -26,6 +30,10 @@ def _play_agents(b, sc, behaviour, noise):
     rng = sc.rng
     shape = sc.framework
     with b.agent(sc.agent_name, sc.request):
+        if rng.random() < 0.2:
+            # a returning user: earlier turns of the same session precede this request
+            b.history[:0] = [{"role": "user", "content": rng.choice(_EARLIER_QUESTIONS)},
+                             {"role": "assistant", "content": rng.choice(_EARLIER_ANSWERS)}]
         if shape == "planner_executor":
             b.say(sc.pick(("Plan:\n1. Understand the request\n2. Gather the facts needed\n3. Act and report back",
                            "I will delegate execution to the executor with a clear objective.",

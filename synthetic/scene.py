@@ -60,6 +60,7 @@ def _make_fill(rng, domain, tenant):
         "quantity": str(rng.randint(1, 9)), "path": rng.choice(_PATHS),
         "url": f"https://{rng.choice(_SITES)}/{rng.choice(_PATHS).replace('_', '-')}-{rng.randint(10, 999)}",
         "phone": f"+1-555-01{rng.randint(10, 99)}",
+        "request_id": f"req_{rng.getrandbits(40):010x}",
     }
 
 
@@ -84,6 +85,7 @@ class Scene:
         # the tool definitions sent with every model call count towards its input tokens
         self.tool_schema_tokens = rng.randint(150, 1400)
         self.fill = _make_fill(rng, self.domain, tenant)
+        self.result_envelope = rng.choice(("bare", "bare", "meta", "wrapped"))
         self.agent_name = rng.choice(self.domain.agent_names)
         self.request = self.decorate_request(self.t(rng.choice(self.domain.requests)))
         self.system_prompt = self.t(self.domain.system) + "".join(
@@ -108,6 +110,8 @@ class Scene:
         """A short 'key: value' rendering of a tool result, as a model would quote it."""
         if isinstance(result, str):
             return result[:160]
+        if isinstance(result, dict) and isinstance(result.get("data"), dict):
+            result = result["data"]
         if isinstance(result, dict):
             parts = [f"{k.replace('_', ' ')}: {v}" for k, v in result.items() if not isinstance(v, (dict, list))]
             nested = [v for v in result.values() if isinstance(v, list) and v]
@@ -129,7 +133,15 @@ class Scene:
         spec = self.domain.tools[role]
         name = render_tool_name(spec, self.naming, self.domain.server)
         args = {render_arg_key(k, self.naming): v for k, v in fill_template(spec.args, self.fill).items()}
-        return ToolRef(name, args, fill_template(spec.result, self.fill))
+        return ToolRef(name, args, self._with_metadata(fill_template(spec.result, self.fill)))
+
+    def _with_metadata(self, result):
+        # real APIs wrap payloads in request ids, timestamps and paging fields that vary per service
+        if not isinstance(result, dict) or self.result_envelope == "bare":
+            return result
+        if self.result_envelope == "meta":
+            return dict(result, request_id=self.fill["request_id"], updated_at=self.fill["date_iso"] + "T08:12:44Z")
+        return {"data": result, "status": "ok"}
 
     def named_tool(self, verb, noun, args, result=None):
         """A tool outside the domain's five roles (e.g. an attacker's target), named in this scene's style."""
