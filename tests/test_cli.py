@@ -1,0 +1,41 @@
+import json
+
+from typer.testing import CliRunner
+
+import behaviours
+from builders import write_jsonl
+from traceclio_core.cli import app
+
+
+def test_run_command_writes_the_run_and_prints_the_summary(tmp_path, cache_dir):
+    requests, truth = behaviours.build(per_behaviour=8)
+    path = write_jsonl(tmp_path / "t.jsonl", requests)
+    (tmp_path / "t.jsonl").write_text(path.read_text() + "{broken\n")
+    out = tmp_path / "run"
+    result = CliRunner().invoke(app, ["run", str(path), "--out", str(out), "--cache-dir", str(cache_dir)])
+    assert result.exit_code == 0, result.output
+    assert "traces read" in result.output and "input set aside" in result.output
+    summary = json.loads((out / "summary.json").read_text())
+    assert summary["traces_read"] == len(truth) and summary["rejected"] == 1
+
+
+def test_strict_run_stops_with_a_message_naming_file_and_line(tmp_path, cache_dir):
+    path = tmp_path / "t.jsonl"
+    path.write_text("{broken\n")
+    result = CliRunner().invoke(app, ["run", str(path), "--out", str(tmp_path / "run"), "--strict",
+                                      "--cache-dir", str(cache_dir)])
+    assert result.exit_code == 2
+    assert "t.jsonl:1" in result.output
+
+
+def test_cluster_command_reclusters_a_saved_fact_table(tmp_path, cache_dir):
+    requests, _ = behaviours.build(per_behaviour=8)
+    path = write_jsonl(tmp_path / "t.jsonl", requests)
+    runner = CliRunner()
+    assert runner.invoke(app, ["run", str(path), "--out", str(tmp_path / "a"), "--cache-dir", str(cache_dir)]).exit_code == 0
+    path.unlink()  # the raw traces are gone: re-clustering must not need them
+    result = runner.invoke(app, ["cluster", str(tmp_path / "a"), "--facets", "failure_mode,completion_status",
+                                 "--out", str(tmp_path / "b"), "--cache-dir", str(cache_dir)])
+    assert result.exit_code == 0, result.output
+    data = json.loads((tmp_path / "b" / "clusters.json").read_text())
+    assert data["settings"]["facets"] == ["failure_mode", "completion_status"]

@@ -1,0 +1,73 @@
+import json
+
+from traceclio_core.model import SpanKind, Status
+from traceclio_core.semconv import RawSpan, tenant_of, to_span
+
+
+def _raw(attrs, name="", status=0, message="", events=()):
+    return RawSpan(trace_id="t" * 32, span_id="s" * 16, parent_id=None, name=name, attributes=attrs,
+                   status_code=status, status_message=message, events=list(events))
+
+
+def test_genai_chat_span_maps_model_tokens_and_requested_tool_calls():
+    span = to_span(_raw({
+        "gen_ai.operation.name": "chat", "gen_ai.request.model": "claude-haiku-4-5",
+        "gen_ai.usage.input_tokens": 120, "gen_ai.usage.output_tokens": 30,
+        "gen_ai.output.messages": json.dumps([{"role": "assistant", "parts": [
+            {"type": "text", "content": "Looking it up."},
+            {"type": "tool_call", "id": "c1", "name": "lookup_order", "arguments": {"id": 1}}]}]),
+        "gen_ai.response.finish_reasons": ["tool_calls"],
+    }, name="chat claude-haiku-4-5"))
+    assert span.kind is SpanKind.LLM
+    assert (span.model, span.input_tokens, span.output_tokens) == ("claude-haiku-4-5", 120, 30)
+    assert [c.name for c in span.requested_tool_calls] == ["lookup_order"]
+    assert span.output_content == "Looking it up."
+    assert span.finish_reasons == ("tool_calls",)
+
+
+def test_older_genai_names_are_understood():
+    span = to_span(_raw({
+        "gen_ai.system": "openai", "gen_ai.request.model": "gpt-4o",
+        "gen_ai.usage.prompt_tokens": 7, "gen_ai.usage.completion_tokens": 3,
+        "gen_ai.completion.0.role": "assistant", "gen_ai.completion.0.content": "hi",
+    }))
+    assert span.kind is SpanKind.LLM
+    assert (span.input_tokens, span.output_tokens, span.output_content) == (7, 3, "hi")
+
+
+def test_openinference_tool_span_maps_name_arguments_result_and_error_event():
+    span = to_span(_raw(
+        {"openinference.span.kind": "TOOL", "tool.name": "search_docs", "tool.parameters": '{"q": "x"}',
+         "output.value": "boom"},
+        status=2, events=[("exception", {"exception.type": "HTTPError", "exception.message": "503 unavailable"})],
+    ))
+    assert span.kind is SpanKind.TOOL and span.tool_name == "search_docs"
+    assert span.tool_arguments == '{"q": "x"}' and span.tool_result == "boom"
+    assert span.status is Status.ERROR
+    assert (span.error_type, span.error_message) == ("HTTPError", "503 unavailable")
+
+
+def test_openinference_llm_messages_and_flattened_tool_calls():
+    span = to_span(_raw({
+        "openinference.span.kind": "LLM", "llm.model_name": "gpt-4o", "llm.token_count.prompt": 10,
+        "llm.input_messages.0.message.role": "user", "llm.input_messages.0.message.content": "hello",
+        "llm.output_messages.0.message.role": "assistant",
+        "llm.output_messages.0.message.tool_calls.0.tool_call.function.name": "get_weather",
+        "llm.output_messages.0.message.tool_calls.0.tool_call.function.arguments": '{"city": "x"}',
+    }))
+    assert span.input_messages[0].content == "hello"
+    assert span.requested_tool_calls[0].name == "get_weather"
+    assert span.requested_tool_calls[0].arguments == '{"city": "x"}'
+
+
+def test_kind_falls_back_to_the_span_name_prefix():
+    assert to_span(_raw({}, name="execute_tool fetch_page")).tool_name == "fetch_page"
+    assert to_span(_raw({}, name="invoke_agent planner")).kind is SpanKind.AGENT
+
+
+def test_tenant_is_read_from_span_then_resource_in_key_order():
+    raw = _raw({"user.id": "u1"})
+    raw.resource = {"tenant.id": "acme"}
+    assert tenant_of(raw, ("tenant.id",)) == "acme"
+    assert tenant_of(raw, ("user.id", "tenant.id")) == "u1"
+    assert tenant_of(raw, ("org",)) is None
