@@ -43,8 +43,10 @@ def fabricated_tool_name(b, sc):
 
 
 def fabricated_citation(b, sc):
-    search = sc.tool("search")
-    b.call(search, say=sc.thought(f"search for sources on {sc.fill['topic']}."))
+    if sc.rng.random() < 0.5:
+        b.retrieve(sc.fill["topic"], sc.documents(sc.rng.randint(2, 4)))
+    else:
+        b.call(sc.tool("search"), say=sc.thought(f"search for sources on {sc.fill['topic']}."))
     fake_sources = [sc.pick(("Johnson et al. (2021), Journal of Applied Studies", "the 2022 OECD report on this",
                              "Internal memo KB-7731", "https://docs.example.org/policy/section-9",
                              "Smith & Lee, Nature 2019", "the vendor's official FAQ (updated last week)")) for _ in range(2)]

@@ -50,6 +50,7 @@ class SpanRenderer:
         self.genai_scope = rng.choice(GENAI_SCOPES)
         self.oi_scope = rng.choice(OI_SCOPES)
         self.web_scope = rng.choice(WEB_SCOPES)
+        self.gemini_native = rng.random() < 0.5
         self.spans = []
         self._system_sent = False
 
@@ -112,8 +113,9 @@ class SpanRenderer:
         out = []
         for m in messages[-MAX_RENDERED_MESSAGES:]:
             if m["role"] == "tool":
+                result_key = "response" if self.sc.legacy_genai_names else "result"
                 out.append({"role": "tool", "parts": [{"type": "tool_call_response", "id": m.get("tool_call_id", ""),
-                                                        "response": m["content"]}]})
+                                                        result_key: m["content"]}]})
                 continue
             parts = [{"type": "text", "content": m["content"]}] if m.get("content") else []
             parts += [{"type": "tool_call", "id": c["id"], "name": c["name"], "arguments": c["arguments"]}
@@ -136,6 +138,11 @@ class SpanRenderer:
             if step.error_type:
                 attrs.append(_str("error.type", step.error_type))
             return f"invoke_agent {step.name}", SPAN_KIND_INTERNAL, attrs
+        if step.kind == "retriever":
+            attrs = self._genai_common("retrieval") + [
+                _str("gen_ai.data_source.id", step.name), _str("gen_ai.retrieval.query.text", step.input_text),
+                _str("gen_ai.retrieval.documents", _dumps([{"id": d["id"], "score": d["score"]} for d in step.documents]))]
+            return f"retrieval {step.name}", SPAN_KIND_CLIENT, attrs
         if step.kind == "tool":
             attrs = self._genai_common("execute_tool")[:1] + [
                 _str("gen_ai.tool.name", step.name), _str("gen_ai.tool.type", "function"),
@@ -147,7 +154,8 @@ class SpanRenderer:
             else:
                 attrs.append(_str("gen_ai.tool.call.result", step.output_text))
             return f"execute_tool {step.name}", SPAN_KIND_INTERNAL, attrs
-        attrs = self._genai_common("chat") + [_str("gen_ai.request.model", sc.model.name)]
+        operation = "generate_content" if sc.model.provider == "gcp.gemini" and self.gemini_native else "chat"
+        attrs = self._genai_common(operation) + [_str("gen_ai.request.model", sc.model.name)]
         if not self._system_sent or self.rng.random() < 0.3:
             attrs.append(_str("gen_ai.system_instructions", _dumps([{"type": "text", "content": sc.system_prompt}])))
             self._system_sent = True
@@ -165,7 +173,7 @@ class SpanRenderer:
             out = self._genai_messages([step.output_message])[0]
             out["finish_reason"] = step.finish_reason
             attrs.append(_str("gen_ai.output.messages", _dumps([out])))
-        return f"chat {sc.model.name}", SPAN_KIND_CLIENT, attrs
+        return f"{operation} {sc.model.name}", SPAN_KIND_CLIENT, attrs
 
     # -- OpenInference ------------------------------------------------
     def _oi_messages(self, prefix, messages, attrs):
@@ -198,6 +206,12 @@ class SpanRenderer:
             if not step.error_type:
                 attrs += [_str("output.value", step.output_text), _str("output.mime_type", "application/json")]
             return step.name, SPAN_KIND_INTERNAL, attrs
+        if step.kind == "retriever":
+            attrs = [_str("openinference.span.kind", "RETRIEVER"), _str("input.value", step.input_text)] + session
+            for i, d in enumerate(step.documents):
+                base = f"retrieval.documents.{i}.document"
+                attrs += [_str(base + ".id", d["id"]), _str(base + ".content", d["content"]), _float(base + ".score", d["score"])]
+            return self.rng.choice(("retrieve", "VectorStoreRetriever", "BaseRetriever.retrieve")), SPAN_KIND_INTERNAL, attrs
         if step.kind == "chain":
             attrs = [_str("openinference.span.kind", "CHAIN"),
                      _str("input.value", step.messages_in[0]["content"] if step.messages_in else "")] + session

@@ -70,8 +70,10 @@ def _body(b, sc, behaviour, noise):
 def add_healthy_noise(b, sc):
     """A benign step before the behaviour: a lookup, a 404 that is corrected, or one transient 503."""
     rng = sc.rng
-    kind = rng.choice(("search", "lookup", "corrected_404", "transient_503", "verify"))
-    if kind in ("search", "lookup", "verify"):
+    kind = rng.choice(("search", "lookup", "corrected_404", "transient_503", "verify", "retrieve"))
+    if kind == "retrieve":
+        b.retrieve(sc.request[:120], sc.documents(rng.randint(2, 4)))
+    elif kind in ("search", "lookup", "verify"):
         b.call(sc.tool(kind), say=sc.thought("gather some context first."))
     elif kind == "corrected_404":
         tool = sc.tool("search")

@@ -26,6 +26,11 @@ _GUIDELINES = ("Always be polite and concise.", "Use the tools provided; do not 
                "Answer in the user's language.", "Escalate to a human when you cannot complete a task.",
                "Summarise what you did at the end.", "Do not make promises about timelines.")
 _ROUTES = ("/v1/chat", "/api/agent/run", "/chat/completions", "/api/v2/conversations/{id}/messages", "/invoke")
+_PASSAGES = ("Policy: {topic} requests are handled within 3 business days. Exceptions require a supervisor.",
+             "FAQ - {topic}: customers of {company} can check status online or ask an agent.",
+             "Internal guide ({date}): for {topic}, confirm the record id before making any change.",
+             "Release note: the {topic} workflow now sends an automatic confirmation email.",
+             "Escalation matrix: {topic} issues older than 7 days go to tier 2.")
 _MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December")
 
 
@@ -121,6 +126,17 @@ class Scene:
                 parts.append(", ".join(str(v) for v in nested[0][:3]))
             return ", ".join(parts[:limit])
         return str(result)[:160]
+
+    def documents(self, count=3, extra_text=""):
+        """Knowledge-base passages about the scene's topic; extra_text is appended to the first one."""
+        passages = []
+        for i in range(count):
+            text = self.t(self.rng.choice(_PASSAGES))
+            if i == 0 and extra_text:
+                text += " " + extra_text
+            passages.append({"id": f"kb-{self.rng.randint(100, 9999)}", "content": text,
+                             "score": round(self.rng.uniform(0.55, 0.93) - 0.05 * i, 3)})
+        return passages
 
     def t(self, template, **extra):
         fill = dict(self.fill, **extra) if extra else self.fill

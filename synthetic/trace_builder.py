@@ -13,7 +13,7 @@ MS = 1_000_000
 
 @dataclass
 class Step:
-    kind: str                      # "agent" | "llm" | "tool" | "chain"
+    kind: str                      # "agent" | "llm" | "tool" | "chain" | "retriever" | "http"
     name: str
     start_ns: int
     end_ns: int = 0
@@ -32,6 +32,7 @@ class Step:
     http_status: int = 0
     call_ids: list = field(default_factory=list)
     response_id: str = ""
+    documents: list = None
 
 
 def estimate_tokens(text):
@@ -185,6 +186,18 @@ class TraceBuilder:
         """The model's final answer to the user for the current agent."""
         step = self.llm(text, finish=finish, output_tokens=output_tokens)
         self.last_answer = text
+        return step
+
+    # -- retrieval --------------------------------------------------------
+    def retrieve(self, query, documents, store="knowledge_base"):
+        """A vector-store lookup; documents are [{"id", "content", "score"}], added to the model's context."""
+        step = Step("retriever", store, self.now, input_text=query, documents=documents)
+        self.wait(self.rng.uniform(40, 600))
+        step.end_ns = self.now
+        self._add(step)
+        context = "\n\n".join(d["content"] for d in documents)
+        self.history.append({"role": "user", "content": f"Context:\n{context}"})
+        self.wait(self.rng.uniform(0.2, 3))
         return step
 
     # -- tools ----------------------------------------------------------
