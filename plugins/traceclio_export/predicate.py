@@ -93,9 +93,13 @@ class Predicate(BaseModel):
         text = self._join(lambda c: c.sql(), "AND", "OR")
         return {"True": "TRUE", "False": "FALSE"}.get(text, text)
 
+    def python_expression(self) -> str:
+        """The expression over a dict named `facets`, e.g. `len(facets["claimed_not_run"]) >= 1`."""
+        return self._join(lambda c: c.expression(f"facets[{json.dumps(c.facet)}]"), "and", "or")
+
     def python_source(self, function: str = "matches", doc: str = "") -> str:
         """Source of `def function(facets: dict) -> bool`, which agrees with `holds`."""
-        body = self._join(lambda c: c.expression(f"facets[{json.dumps(c.facet)}]"), "and", "or")
+        body = self.python_expression()
         docstring = f'    """{doc}"""\n' if doc else ""
         return f"def {function}(facets: dict) -> bool:\n{docstring}    return bool({body})\n"
 

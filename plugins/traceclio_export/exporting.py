@@ -1,0 +1,64 @@
+"""`traceclio export`: run directory → monitors → every artefact writer → a manifest, then a privacy scan
+of everything written."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from pathlib import Path
+
+import pluggy
+
+from traceclio_core.errors import TraceclioError
+from traceclio_core.sanitize import compile_names, scrub_generated
+from traceclio_export import artefact_hooks
+from traceclio_export.from_run import RunDirectory, monitors_from_run
+from traceclio_export.monitor import validate
+
+MANIFEST = "export.json"
+
+
+class ExportLeak(TraceclioError):
+    """An exported file holds a tenant name or a raw trace id: the export is not safe to share."""
+
+
+def export_run(run_dir: Path, out_dir: Path, pm: pluggy.PluginManager, cache_dir: Path,
+               cluster_ids: Sequence[str] = (), include_healthy: bool = False) -> dict:
+    """Export monitors, eval cases and guardrail stubs for the chosen clusters; return the manifest."""
+    run = RunDirectory.read(run_dir)
+    chosen = run.choose(cluster_ids, include_healthy)
+    monitors = monitors_from_run(run, chosen, pm, cache_dir)
+    names = compile_names({row.tenant for row, _ in run.rows if row.tenant})
+    examples = {record["id"]: [scrub_generated(e, names) for e in record.get("examples", [])] for record in chosen}
+    out_dir.mkdir(parents=True, exist_ok=True)
+    artefact_hooks.add_to(pm)
+    export = artefact_hooks.ClusterExport(monitors=monitors, examples=examples)
+    written = [p for paths in pm.hook.traceclio_export_artefacts(export=export, out_dir=out_dir) for p in paths or []]
+    manifest = {
+        "schema_version": 1,
+        "clusters": [{"cluster_id": m.cluster.id, "monitor": m.name, "method": m.method,
+                      "precision": m.rule_quality.precision, "recall": m.rule_quality.recall} for m in monitors],
+        "files": sorted(_relative(p, out_dir) for p in written),
+    }
+    validate(manifest, "manifest.schema.json")
+    (out_dir / MANIFEST).write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
+    check_private(out_dir, {row.tenant for row, _ in run.rows if row.tenant}, set(run.assignments))
+    return manifest
+
+
+def _relative(path: str, root: Path) -> str:
+    try:
+        return str(Path(path).resolve().relative_to(root.resolve()))
+    except ValueError:
+        return str(path)  # a URI or a file a plugin wrote elsewhere
+
+
+def check_private(out_dir: Path, tenants: set[str], trace_ids: set[str]) -> None:
+    """Raise ExportLeak naming the first file under `out_dir` that contains a tenant name or a trace id."""
+    needles = [t.lower() for t in tenants if t] + [t.lower() for t in trace_ids if t]
+    for path in sorted(out_dir.rglob("*")):
+        if not path.is_file() or "__pycache__" in path.parts:
+            continue
+        text = path.read_text(encoding="utf-8", errors="replace").lower()
+        if any(needle in text for needle in needles):
+            raise ExportLeak(f"{path} contains a tenant name or a trace id from the run; not exporting it")
