@@ -159,7 +159,8 @@ class SpanRenderer:
         if not self._system_sent or self.rng.random() < 0.3:
             attrs.append(_str("gen_ai.system_instructions", _dumps([{"type": "text", "content": sc.system_prompt}])))
             self._system_sent = True
-        attrs.append(_str("gen_ai.input.messages", _dumps(self._genai_messages(step.messages_in))))
+        if sc.capture_genai_inputs:
+            attrs.append(_str("gen_ai.input.messages", _dumps(self._genai_messages(step.messages_in))))
         in_key, out_key = (("gen_ai.usage.prompt_tokens", "gen_ai.usage.completion_tokens") if sc.legacy_genai_names
                            else ("gen_ai.usage.input_tokens", "gen_ai.usage.output_tokens"))
         attrs.append(_int(in_key, step.tokens_in))

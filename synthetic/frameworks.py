@@ -68,10 +68,14 @@ def _body(b, sc, behaviour, noise):
 
 
 def add_healthy_noise(b, sc):
-    """A benign step before the behaviour: a lookup, a 404 that is corrected, or one transient 503."""
+    """A step before the behaviour: a lookup, a retrieval, a corrected 404, one transient 503 or a repeated read."""
     rng = sc.rng
-    kind = rng.choice(("search", "lookup", "corrected_404", "transient_503", "verify", "retrieve"))
-    if kind == "retrieve":
+    kind = rng.choice(("search", "lookup", "corrected_404", "transient_503", "verify", "retrieve", "duplicate_read"))
+    if kind == "duplicate_read":
+        # a mild second inefficiency; the trace's label stays its primary behaviour
+        for _ in range(rng.randint(2, 3)):
+            b.call(sc.tool("lookup"))
+    elif kind == "retrieve":
         b.retrieve(sc.request[:120], sc.documents(rng.randint(2, 4)))
     elif kind in ("search", "lookup", "verify"):
         b.call(sc.tool(kind), say=sc.thought("gather some context first."))

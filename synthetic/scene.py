@@ -26,6 +26,7 @@ _GUIDELINES = ("Always be polite and concise.", "Use the tools provided; do not 
                "Answer in the user's language.", "Escalate to a human when you cannot complete a task.",
                "Summarise what you did at the end.", "Do not make promises about timelines.")
 _ROUTES = ("/v1/chat", "/api/agent/run", "/chat/completions", "/api/v2/conversations/{id}/messages", "/invoke")
+_ENVELOPE_KEYS = ("request_id", "updated_at", "status")
 _PASSAGES = ("Policy: {topic} requests are handled within 3 business days. Exceptions require a supervisor.",
              "FAQ - {topic}: customers of {company} can check status online or ask an agent.",
              "Internal guide ({date}): for {topic}, confirm the record id before making any change.",
@@ -86,6 +87,8 @@ class Scene:
         self.model = rng.choice(MODELS)
         self.dialect = rng.choices(("genai", "openinference", "mixed"), (0.45, 0.45, 0.10))[0]
         self.legacy_genai_names = rng.random() < 0.3
+        # GenAI instrumentations record prompts only when content capture is opted in; outputs more often
+        self.capture_genai_inputs = rng.random() < 0.9
         self.temperature = rng.choice((0.0, 0.2, 0.7, 1.0))
         # the tool definitions sent with every model call count towards its input tokens
         self.tool_schema_tokens = rng.randint(150, 1400)
@@ -118,7 +121,8 @@ class Scene:
         if isinstance(result, dict) and isinstance(result.get("data"), dict):
             result = result["data"]
         if isinstance(result, dict):
-            parts = [f"{k.replace('_', ' ')}: {v}" for k, v in result.items() if not isinstance(v, (dict, list))]
+            parts = [f"{k.replace('_', ' ')}: {v}" for k, v in result.items()
+                     if not isinstance(v, (dict, list)) and k not in _ENVELOPE_KEYS]
             nested = [v for v in result.values() if isinstance(v, list) and v]
             if nested and isinstance(nested[0][0], dict):
                 parts += [f"{k.replace('_', ' ')}: {v}" for k, v in nested[0][0].items()]

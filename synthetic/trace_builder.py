@@ -41,9 +41,13 @@ def estimate_tokens(text):
 
 
 def _message_tokens(message):
+    # cached on the message: every later model call re-counts the whole history
+    if message.get("_counted"):
+        return message["_counted"]
     n = message.get("tokens") or estimate_tokens(message.get("content") or "")
     for call in message.get("tool_calls", ()):
         n += estimate_tokens(json.dumps(call["arguments"])) + 8
+    message["_counted"] = n + 4
     return n + 4
 
 
