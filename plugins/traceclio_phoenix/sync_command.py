@@ -69,13 +69,12 @@ def sync(
     except TraceclioError as err:
         console.print(f"[red]error:[/red] {err}")
         raise typer.Exit(2) from None
-    out = Console()
     if dry_run:
         for write in report.would_write:
-            out.print(f"would {write.summary}", markup=False, highlight=False)
-        out.print(f"dry run: {len(report.would_write)} writes to {to}, {report.already_written} already "
-                  f"written; nothing sent", markup=False, highlight=False)
+            typer.echo(f"would {write.summary}")
+        typer.echo(f"dry run: {len(report.would_write)} writes to {to}, {report.already_written} already "
+                   f"written; nothing sent")
         return
-    out.print(f"synced to {to}: {report.written} written, {report.already_written} already there"
+    typer.echo(f"synced to {to}: {report.written} written, {report.already_written} already there"
               + (f", {len(report.not_found)} traces not found in the store" if report.not_found else "")
-              + f" (ledger {ledger_path(run_dir, writer.target).name})", markup=False, highlight=False)
+              + f" (ledger {ledger_path(run_dir, writer.target).name})")

@@ -1,0 +1,158 @@
+"""Phoenix round trip against a real server: OTLP protobuf in, `traceclio run phoenix://…`, `traceclio sync`."""
+
+from __future__ import annotations
+
+import json
+import time
+
+import pytest
+from phoenix.client import Client
+from typer.testing import CliRunner
+
+from otlp_protobuf import post_traces
+from store_traces import behaviour_runs, shift_to_now
+from builders import AgentRun, write_jsonl
+from traceclio_core import facet_table
+from traceclio_core.cli import app
+from traceclio_core.rejects import RejectLog
+from traceclio_core.settings import Settings
+from traceclio_otlp.source import traceclio_load_traces as load_otlp_files
+from traceclio_phoenix.source import load_traces
+from traceclio_phoenix.store_location import parse_location
+from traceclio_phoenix.sync_ledger import ledger_path
+from traceclio_phoenix.sync_plan import ANNOTATION_NAME
+
+PROJECT = "shop"
+
+
+@pytest.fixture(scope="module")
+def loaded(phoenix_server):
+    """12 recent traces in PROJECT, one old trace in PROJECT, one recent trace in another project."""
+    runs = shift_to_now(behaviour_runs())
+    old = AgentRun("too-old").llm("hello").answer("bye")  # 2023: outside --since 7d
+    stray = shift_to_now([AgentRun("other-project").llm("hi").answer("bye")])
+    post_traces(phoenix_server.base_url, [r.request() for r in runs] + [old.request()], PROJECT)
+    post_traces(phoenix_server.base_url, [r.request() for r in stray], "elsewhere")
+    client = Client(base_url=phoenix_server.base_url)
+    total = sum(len(r.spans) for r in runs) + len(old.spans)
+    for _ in range(60):  # ingestion is asynchronous
+        if len(client.spans.get_spans(project_identifier=PROJECT, limit=10_000)) >= total:
+            break
+        time.sleep(0.5)
+    return runs, client
+
+
+@pytest.fixture(scope="module")
+def run_dir(loaded, phoenix_server, tmp_path_factory, cache_dir):
+    out = tmp_path_factory.mktemp("phoenix-run") / "run"
+    result = CliRunner().invoke(app, [
+        "run", f"phoenix://127.0.0.1:{phoenix_server.port}/{PROJECT}", "--since", "7d", "--out", str(out),
+        "--min-tenants", "1", "--min-traces", "1", "--tenant-key", "user.id", "--embedder", "minilm",
+        "--cache-dir", str(cache_dir)])
+    assert result.exit_code == 0, result.output
+    return out
+
+
+def shape(trace):
+    return [(s.kind.value, s.tool_name, s.status.value, s.error_message, s.input_tokens, s.output_tokens,
+             s.parent_id, [(m.role, m.content, [c.name for c in m.tool_calls]) for m in s.output_messages])
+            for s in trace.spans]
+
+
+def test_phoenix_traces_map_exactly_as_the_same_spans_read_from_an_otlp_file(loaded, phoenix_server, tmp_path):
+    runs, _ = loaded
+    settings = Settings(since="7d", tenant_keys=("user.id",))
+    rejects = RejectLog()
+    location = parse_location(f"phoenix://127.0.0.1:{phoenix_server.port}/{PROJECT}")
+    from_phoenix = {t.trace_id: t for t in load_traces(location, settings, rejects)}
+    path = write_jsonl(tmp_path / "same.jsonl", [r.request() for r in runs])
+    from_file = {t.trace_id: t for t in load_otlp_files([str(path)], settings, RejectLog())}
+    assert rejects.rejected == 0
+    assert set(from_phoenix) == set(from_file) == {r.trace_id for r in runs}  # no old, no other project
+    for trace_id, trace in from_file.items():
+        assert shape(from_phoenix[trace_id]) == shape(trace)
+        assert from_phoenix[trace_id].tenant == trace.tenant in {"user-0", "user-1"}
+    failed = next(s for t in from_phoenix.values() for s in t.spans if s.failed)
+    assert (failed.tool_name, failed.error_type, failed.error_message) == ("issue_refund", "ToolError",
+                                                                          "payment gateway 503")
+
+
+def test_run_reads_only_the_window_and_project_and_clusters_them(run_dir, loaded):
+    runs, _ = loaded
+    summary = json.loads((run_dir / "summary.json").read_text())
+    assert summary["traces_read"] == len(runs)
+    assignments = [json.loads(l) for l in (run_dir / "assignments.jsonl").read_text().splitlines()]
+    assert {a["trace_id"] for a in assignments} == {r.trace_id for r in runs}
+
+
+def surfaced_paths(run_dir):
+    clusters = {c["id"]: c for c in json.loads((run_dir / "clusters.json").read_text())["clusters"]}
+    expected = {}
+    for record in map(json.loads, (run_dir / "assignments.jsonl").read_text().splitlines()):
+        node, titles = clusters.get(record["cluster_id"]), []
+        while node is not None:
+            titles.append(node["title"])
+            node = clusters.get(node["parent"])
+        if titles:
+            expected[record["trace_id"]] = " › ".join(reversed(titles))
+    return expected, clusters
+
+
+def annotations(client, runs):
+    roots = [r.root["spanId"] for r in runs]
+    found = client.spans.get_span_annotations(span_ids=roots, project_identifier=PROJECT,
+                                              include_annotation_names=[ANNOTATION_NAME])
+    by_trace = {r.root["spanId"]: r.trace_id for r in runs}
+    return [(by_trace[a["span_id"]], a) for a in found]
+
+
+def test_sync_round_trip_dry_run_then_write_then_no_duplicates(run_dir, loaded, phoenix_server):
+    runs, client = loaded
+    uri = f"phoenix://127.0.0.1:{phoenix_server.port}/{PROJECT}"
+    before = {d["name"] for d in client.datasets.list()}
+
+    dry = CliRunner().invoke(app, ["sync", str(run_dir), "--to", uri, "--dry-run"])
+    assert dry.exit_code == 0, dry.output
+    assert "would annotate trace" in dry.output and "nothing sent" in dry.output
+    assert annotations(client, runs) == [] and not ledger_path(run_dir, uri).exists()
+
+    first = CliRunner().invoke(app, ["sync", str(run_dir), "--to", uri])
+    assert first.exit_code == 0, first.output
+    expected, clusters = surfaced_paths(run_dir)
+    facets = {r.trace_id: r.model.concerning_behavior
+              for r, _ in facet_table.read(run_dir / "facets.parquet")}
+    written = annotations(client, runs)
+    assert sorted(t for t, _ in written) == sorted(expected)
+    for trace_id, annotation in written:
+        assert annotation["annotator_kind"] == "CODE" and annotation["identifier"] == "traceclio"
+        assert annotation["result"]["label"] == expected[trace_id]
+        assert annotation["result"]["score"] == facets[trace_id]
+
+    leaves = [c for c in clusters.values() if c["level"] == 0 and c["surfaced"]]
+    datasets = {d["name"]: d for d in client.datasets.list()}
+    ours = {n for n in datasets if n not in before}
+    assert ours == {f"traceclio · {c['title']}" for c in leaves}
+    members = {json.loads(l)["trace_id"]: json.loads(l)["cluster_id"]
+               for l in (run_dir / "assignments.jsonl").read_text().splitlines()}
+    summaries = {r.trace_id: r.model.task_summary for r, _ in facet_table.read(run_dir / "facets.parquet")}
+    for leaf in leaves:
+        examples = client.datasets.get_dataset(dataset=f"traceclio · {leaf['title']}").examples
+        assert 1 <= len(examples) <= 3
+        for example in examples:
+            assert members[example["metadata"]["source_trace_id"]] == leaf["id"]
+            task = example["input"]["task"]
+            assert task and task in summaries[example["metadata"]["source_trace_id"]]
+            assert "ORD-4417" not in task and "jane@example.com" not in task
+    versions = {n: len(client.datasets.get_dataset_versions(dataset=n)) for n in ours}
+
+    again = CliRunner().invoke(app, ["sync", str(run_dir), "--to", uri])
+    assert again.exit_code == 0 and " 0 written" in again.output, again.output
+    # Without the ledger (a crash right after the store answered), idempotent ids still prevent duplicates.
+    ledger_path(run_dir, uri).unlink()
+    rerun = CliRunner().invoke(app, ["sync", str(run_dir), "--to", uri])
+    assert rerun.exit_code == 0, rerun.output
+    assert len(annotations(client, runs)) == len(expected)
+    assert {d["name"] for d in client.datasets.list()} - before == ours
+    assert {n: len(client.datasets.get_dataset_versions(dataset=n)) for n in ours} == versions
+    for leaf in leaves:
+        assert len(client.datasets.get_dataset(dataset=f"traceclio · {leaf['title']}").examples) <= 3
