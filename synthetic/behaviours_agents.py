@@ -1,5 +1,4 @@
 """Multi-agent coordination failures and prompt injection / secret leaks."""
-from . import tool_errors
 
 _WORKER_NAMES = ("worker", "subagent", "researcher", "helper", "task_agent", "explorer")
 

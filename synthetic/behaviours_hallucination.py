@@ -18,9 +18,9 @@ def claimed_action_never_called(b, sc):
 
 
 def hallucinated_tool_result(b, sc):
-    look, act = sc.tool("lookup"), sc.tool("act")
+    act = sc.tool("act")
     # the model asks for the action, but the runtime never executes it (no TOOL span) ...
-    requested = b.llm(sc.thought(f"{sc.goal}."), tool_calls=[(act.name, act.args)])
+    b.llm(sc.thought(f"{sc.goal}."), tool_calls=[(act.name, act.args)])
     invented = dict(act.result)
     invented_text = json.dumps(invented)
     # ... and the next turn proceeds as if a result had come back

@@ -54,9 +54,7 @@ def context_window_overflow(b, sc):
     limit = sc.model.context_limit
     tool = sc.tool(sc.pick(("search", "lookup")))
     used = 2000
-    turns = 0
     while True:
-        turns += 1
         chunk = int(limit * sc.rng.uniform(0.12, 0.35))
         if used + chunk > limit:
             break

@@ -66,7 +66,7 @@ def infinite_plan_loop(b, sc):
     plans = (f"Plan: 1) look up the {sc.domain.record} 2) {sc.goal} 3) confirm.",
              f"Let me re-plan. First I need the {sc.domain.record} details, then {sc.goal}, then confirmation.",
              f"Revised plan: get {sc.domain.record} -> {sc.goal} -> notify.")
-    for i in range(iterations):
+    for _ in range(iterations):
         b.say(sc.pick(plans) + sc.pick(("", " Before executing, let me reconsider the plan.", " Re-checking the plan.")))
     _stop_on_iterations(b, sc, iterations)
 
@@ -104,7 +104,7 @@ def over_searching(b, sc):
     variants = (topic, f"{topic} details", f"{topic} {sc.fill['company']}", f"what is {topic}", f"{topic} latest",
                 f"{topic} 2026", f"{topic} policy", f"{topic} overview", f"about {topic}", f"{topic} faq", f"{topic} info")
     key = next((k for k, v in search.args.items() if v == topic), None) or "query"
-    for i in range(sc.rng.randint(9, 24)):
+    for _ in range(sc.rng.randint(9, 24)):
         args = dict(search.args, **{key: sc.pick(variants) + sc.pick(("", "", " ", "?"))})
         b.call(search, args=args, say=sc.pick(("", "Let me search a bit more.", "One more search to be thorough.")))
     b.answer(sc.answer(f"Here's what I found about {topic}: " + sc.describe(search.result)))
