@@ -76,6 +76,8 @@ def wire_schema(model: type[BaseModel]) -> dict:
             if "$ref" in node:
                 return clean(defs[node["$ref"].rsplit("/", 1)[-1]])
             out = {k: clean(v) for k, v in node.items() if k not in _UNSUPPORTED}
+            if "properties" in node:  # property names are data, not keywords: a field may be called "title"
+                out["properties"] = {name: clean(sub) for name, sub in node["properties"].items()}
             if out.get("type") == "object" and "properties" in out:
                 out["required"] = list(out["properties"])
                 out["additionalProperties"] = False
