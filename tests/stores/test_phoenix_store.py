@@ -77,6 +77,15 @@ def test_phoenix_traces_map_exactly_as_the_same_spans_read_from_an_otlp_file(loa
                                                                           "payment gateway 503")
 
 
+def test_a_filter_reads_whole_traces_that_have_a_matching_span(loaded, phoenix_server):
+    runs, _ = loaded
+    settings = Settings(since="7d", tenant_keys=("user.id",), source_filter="user.id=user-1")
+    location = parse_location(f"phoenix://127.0.0.1:{phoenix_server.port}/{PROJECT}")
+    traces = list(load_traces(location, settings, RejectLog()))
+    wanted = {r.trace_id: len(r.spans) for r in runs if r.root["attributes"][-1]["value"]["stringValue"] == "user-1"}
+    assert {t.trace_id: len(t.spans) for t in traces} == wanted and len(wanted) == len(runs) // 2
+
+
 def test_run_reads_only_the_window_and_project_and_clusters_them(run_dir, loaded):
     runs, _ = loaded
     summary = json.loads((run_dir / "summary.json").read_text())
