@@ -33,13 +33,22 @@ def check_axis(facets: tuple[str, ...]) -> None:
 
 
 def render_behavior(row: FacetRow) -> str:
+    """What went wrong and how the run ended; for runs with no failure, how the agent worked instead.
+
+    Details that vary within one behaviour (which error class a hidden error was, whether a sub-agent
+    was involved) are left out: they would split one behaviour into many clusters.
+    """
     model, direct = row.model, row.direct
-    failure = model.failure_mode if model.failure_mode and model.failure_mode != "none" else "no failure"
-    parts = [failure, model.completion_status.value.replace("_", " "), model.reasoning_pattern]
-    if model.resource_pattern and model.resource_pattern != "light":
-        parts.append(model.resource_pattern)
-    if direct.error_classes:
-        parts.append("met " + " and ".join(_ERROR_WORDS.get(c, c) for c in direct.error_classes[:3]))
+    status = model.completion_status.value.replace("_", " ")
+    if model.failure_mode and model.failure_mode != "none":
+        return f"{model.failure_mode}; {status}"
+    parts = ["no failure", status, model.reasoning_pattern]
+    if direct.error_classes and model.completion_status.value == "failed_honestly":
+        parts.append("after " + " and ".join(_ERROR_WORDS.get(c, c) for c in direct.error_classes[:2]))
+    elif direct.error_classes:
+        parts.append("recovered from " + " and ".join(_ERROR_WORDS.get(c, c) for c in direct.error_classes[:2]))
+    if direct.max_recursion_depth > 1:
+        parts.append("via a sub-agent")
     return "; ".join(p for p in parts if p)
 
 

@@ -22,7 +22,8 @@ def compute_direct_facets(trace: Trace) -> DirectFacets:
     tools = sorted(trace.tool_spans, key=lambda s: (s.start_ns, s.span_id))
     llms = trace.llm_spans
     failed_tools = [s for s in tools if looks_failed(s)]
-    error_spans = failed_tools + [s for s in llms if s.failed]
+    # Agent and chain errors count too: a recursion limit usually surfaces on the agent span.
+    error_spans = failed_tools + [s for s in trace.spans if s.failed and s.kind not in (SpanKind.TOOL, SpanKind.RETRIEVER)]
     error_classes = sorted({classify_error(s) for s in error_spans})
 
     retries = repeats = 0
