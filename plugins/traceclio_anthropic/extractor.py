@@ -7,6 +7,7 @@ of the trace's own content; a malformed answer is re-asked once, then recorded a
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 
@@ -19,8 +20,10 @@ from traceclio_anthropic.answers import FacetAnswer, to_model_facets
 from traceclio_anthropic.batches import BatchItemFailed, run_batch
 from traceclio_anthropic.budget import FACET_ANSWER_TOKENS, downstream_dollars
 from traceclio_anthropic.condense import condense
-from traceclio_anthropic.session import RunSession
-from traceclio_anthropic.transport import Asker, Prompt
+from traceclio_anthropic.session import BackendError, RunSession
+from traceclio_anthropic.transport import Asker, Prompt, fatal
+
+log = logging.getLogger("traceclio.anthropic")
 
 STAGE = "facets"
 # Structural facts worth telling the model (trusted: computed by traceclio, not copied from the trace).
@@ -63,7 +66,7 @@ class AnthropicFacetExtractor:
         if use_batch:
             pending = {key: p for key, p in unique.items() if self.asker.cache.get(p) is None}
             if pending:
-                first = run_batch(self.asker, pending)
+                first = self._batch(pending)
 
         def answer(key: str):
             text = first.get(key)
@@ -79,6 +82,16 @@ class AnthropicFacetExtractor:
         with ThreadPoolExecutor(max_workers=self.session.options.concurrency) as pool:
             answers = dict(zip(unique, pool.map(answer, unique)))
         return [answers[p.key] for p in built]
+
+    def _batch(self, pending: dict[str, Prompt]) -> dict[str, str | BatchItemFailed]:
+        """Batch answers; if the batch endpoints fail (not the key), fall back to direct calls."""
+        try:
+            return run_batch(self.asker, pending)
+        except Exception as err:  # noqa: BLE001 - sorted below: fatal stops the run, the rest goes direct
+            if fatal(err):
+                raise BackendError(f"the Anthropic API refused the batch: {err}") from None
+            log.warning("message batch failed (%s); asking each trace directly", err)
+            return {}
 
     def _copied(self, answer, own_shingles) -> str | None:
         for name in _TEXT_FIELDS:

@@ -59,6 +59,16 @@ class HierarchyLevels:
         return Prompt("hierarchy", template.version, self.session.model("hierarchy"), system, user, answer,
                       self.session.options.naming_max_tokens * 4)
 
+    def name_check(self, answer: NameAnswer) -> str | None:
+        return self.session.leaks.problem(f"{answer.title}. {answer.description}")
+
+    def rename_prompt(self, children: Sequence[ChildName], contrast: Sequence[str]) -> Prompt:
+        listing = "\n".join(f"- {escape(c.title)}: {escape(c.description)} ({c.size} runs)" for c in children)
+        system, user = self.rename_template.render(
+            children=listing, contrast="\n".join(f"- {escape(t)}" for t in contrast) or "(none)")
+        return Prompt("hierarchy", self.rename_template.version, self.session.model("hierarchy"), system, user,
+                      NameAnswer, self.session.options.naming_max_tokens)
+
     def _names_ok(self, answer: ParentsAnswer) -> str | None:
         for parent in answer.parents:
             problem = self.session.leaks.problem(f"{parent.title}. {parent.description}")

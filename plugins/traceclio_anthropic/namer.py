@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 
-from traceclio_core.components import ChildName, ClusterEvidence, ClusterName, ParentEvidence, Share
+from traceclio_core.components import ClusterEvidence, ClusterName, ParentEvidence, Share
 
 from traceclio_anthropic import prompts
 from traceclio_anthropic.answers import NameAnswer
@@ -56,9 +56,6 @@ class AnthropicNamer(HierarchyLevels):
         self.version = (f"anthropic:{session.model('naming')}:{self.leaf_template.version}:"
                         f"{session.model('hierarchy')}:{self.levels_version}")
 
-    def name_check(self, answer: NameAnswer) -> str | None:
-        return self.session.leaks.problem(f"{answer.title}. {answer.description}")
-
     def ask_names(self, prompts_: list[Prompt], hints: list[str]) -> list[ClusterName]:
         """Ask every prompt (bounded concurrency); fall back to a marked name where an answer is unusable."""
         def one(pair: tuple[Prompt, str]) -> ClusterName:
@@ -88,10 +85,3 @@ class AnthropicNamer(HierarchyLevels):
         built = [self.rename_prompt(p.children, p.contrast_titles) for p in parents]
         self.check_budget(built, "parent naming")
         return self.ask_names(built, [p.children[0].title if p.children else "group" for p in parents])
-
-    def rename_prompt(self, children: Sequence[ChildName], contrast: Sequence[str]) -> Prompt:
-        listing = "\n".join(f"- {escape(c.title)}: {escape(c.description)} ({c.size} runs)" for c in children)
-        system, user = self.rename_template.render(
-            children=listing, contrast="\n".join(f"- {escape(t)}" for t in contrast) or "(none)")
-        return Prompt("hierarchy", self.rename_template.version, self.session.model("hierarchy"), system, user,
-                      NameAnswer, self.session.options.naming_max_tokens)

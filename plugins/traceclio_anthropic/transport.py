@@ -122,6 +122,8 @@ def fatal(err: Exception) -> bool:
 
     if isinstance(err, (anthropic.AuthenticationError, anthropic.PermissionDeniedError)):
         return True
+    if isinstance(err, TypeError) and "authentication" in str(err):  # no key at all: the SDK raises TypeError
+        return True
     return isinstance(err, anthropic.APIStatusError) and err.status_code == 402
 
 
@@ -145,6 +147,8 @@ class Asker:
 
     def send(self, params: dict, stage: str, model: str):
         """One Messages API call with a bounded backoff loop above the SDK's own retries."""
+        import anthropic
+
         options = self.session.options
         for attempt in range(options.retries + 1):
             try:
@@ -152,7 +156,11 @@ class Asker:
             except Exception as err:  # noqa: BLE001 - sorted into fatal / retryable / give up below
                 if fatal(err):
                     raise BackendError(f"the Anthropic API refused the call: {err}") from None
-                if not retryable(err) or attempt == options.retries:
+                if not retryable(err):
+                    raise
+                if attempt == options.retries:
+                    if isinstance(err, anthropic.APIConnectionError):
+                        raise BackendError(f"the Anthropic API cannot be reached: {err}") from None
                     raise
                 delay = options.backoff_seconds * 2 ** attempt * (0.5 + random.random() / 2)
                 log.info("%s call failed (%s); retrying in %.1f s", stage, type(err).__name__, delay)
