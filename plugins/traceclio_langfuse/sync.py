@@ -48,6 +48,8 @@ class LangfuseWriter:
         return self.sync_plan.categories
 
     def plan(self) -> list[PlannedWrite]:
+        if not self.sync_plan.labels:
+            return []  # nothing surfaced: no config, no scores, no datasets
         writes = [PlannedWrite(kind="score_config", key=f"score_config:{digest(self.categories)}",
                                payload={"categories": self.categories},
                                summary=f"score config {ANNOTATION_NAME!r} with {len(self.categories)} categories")]
@@ -92,8 +94,9 @@ class LangfuseWriter:
                 categories=[{"label": label, "value": float(i)} for i, label in enumerate(self.categories)],
                 description="traceclio cluster path (top › … › leaf) of each trace").id
         elif kind == "score":
-            config_id = self._config_id or self._find_config()
-            api.scores.create(request=[self._score(p, config_id) for p in payloads], request_options=no_retries)
+            self._config_id = self._config_id or self._find_config()
+            api.scores.create(request=[self._score(p, self._config_id) for p in payloads],
+                              request_options=no_retries)
         elif kind == "dataset":
             for p in payloads:
                 api.datasets.create(name=p["name"], description=p["description"],
