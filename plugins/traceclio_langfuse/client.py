@@ -25,7 +25,8 @@ def langfuse_factory(public_key: str | None = None, secret_key: str | None = Non
         secret = secret_key or os.environ.get("LANGFUSE_SECRET_KEY")
         if not public or not secret:
             raise ConfigurationError("Langfuse needs LANGFUSE_PUBLIC_KEY and LANGFUSE_SECRET_KEY "
-                                     "in the environment (traceclio sync also takes --langfuse-public-key / --langfuse-secret-key)")
+                                     "in the environment (traceclio sync also takes --langfuse-public-key and "
+                                     "--langfuse-secret-key)")
         # traceclio only reads and writes through the API: no tracing, so no exporter thread is started.
         return Langfuse(public_key=public, secret_key=secret, base_url=location.base_url, tracing_enabled=False)
 

@@ -52,7 +52,8 @@ class LangfuseWriter:
             return []  # nothing surfaced: no config, no scores, no datasets
         writes = [PlannedWrite(kind="score_config", key=f"score_config:{digest(self.categories)}",
                                payload={"categories": self.categories},
-                               summary=f"score config {ANNOTATION_NAME!r} with {len(self.categories)} categories")]
+                               summary=f"create score config {ANNOTATION_NAME!r} with "
+                                       f"{len(self.categories)} categories")]
         for label in self.sync_plan.labels:
             writes.append(PlannedWrite(
                 kind="score", key=f"score:{label.trace_id}",
@@ -64,14 +65,15 @@ class LangfuseWriter:
                 kind="dataset", key=f"dataset:{dataset.name}",
                 payload={"name": dataset.name, "description": f"{dataset.label}: {dataset.description}",
                          "cluster_id": dataset.cluster_id},
-                summary=f"dataset {dataset.name!r}"))
+                summary=f"create dataset {dataset.name!r}"))
             for exemplar in dataset.exemplars:
                 writes.append(PlannedWrite(
                     kind="dataset_item", key=f"item:{dataset.name}:{exemplar.trace_id}",
                     payload={"id": stable_id(self.target, "item", dataset.name, exemplar.trace_id),
                              "dataset_name": dataset.name, "task": exemplar.task, "trace_id": exemplar.trace_id,
                              "cluster": dataset.label},
-                    summary=f"  item from trace {exemplar.trace_id}: {exemplar.task!r}"))
+                    summary=f"add to {dataset.name!r} an item from trace {exemplar.trace_id}: "
+                            f"{exemplar.task!r}"))
         return writes
 
     def batch_size(self, kind: str) -> int:

@@ -54,7 +54,7 @@ class PhoenixWriter:
                 kind="dataset", key=f"dataset:{dataset.name}",
                 payload={"name": dataset.name, "description": f"{dataset.label}: {dataset.description}",
                          "examples": examples},
-                summary=f"dataset {dataset.name!r} with {len(examples)} exemplar task summaries"))
+                summary=f"create dataset {dataset.name!r} with {len(examples)} exemplar task summaries"))
         return writes
 
     def batch_size(self, kind: str) -> int:

@@ -21,7 +21,8 @@ def behaviour_runs(prefix: str = "t", per_behaviour: int = 4) -> list[AgentRun]:
         ok = AgentRun(f"{prefix}-ok-{i}", dialect=dialect, user="Where is my parcel?")
         ok.llm("", tool_calls=("track_parcel",)).tool("track_parcel", {"id": i}, result="in transit")
         runs.append(_with_user(ok.answer("Your parcel is in transit."), user))
-        failed = AgentRun(f"{prefix}-err-{i}", dialect=dialect, user="Refund order ORD-4417 for jane@example.com please.")
+        refund = "Refund order ORD-4417 for jane@example.com please."
+        failed = AgentRun(f"{prefix}-err-{i}", dialect=dialect, user=refund)
         failed.llm("", tool_calls=("issue_refund",)).tool("issue_refund", {"order": i}, error="payment gateway 503")
         runs.append(_with_user(failed.answer("Done, your refund was issued."), user))
         loop = AgentRun(f"{prefix}-loop-{i}", dialect=dialect, user="Find a cheaper flight.")

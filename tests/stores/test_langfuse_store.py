@@ -24,7 +24,8 @@ def read(stand_in, tmp_path, **settings):
     rejects = RejectLog(tmp_path / "rejected.jsonl")
     traces = list(load_traces(parse_location(URI), Settings(**settings), rejects, stand_in.factory))
     rejects.close()
-    return {t.trace_id: t for t in traces}, [json.loads(l) for l in (tmp_path / "rejected.jsonl").read_text().splitlines()]
+    lines = (tmp_path / "rejected.jsonl").read_text().splitlines()
+    return {t.trace_id: t for t in traces}, [json.loads(line) for line in lines]
 
 
 def test_observations_are_paged_by_cursor_grouped_by_trace_and_mapped(tmp_path):
