@@ -139,6 +139,41 @@ def cluster(
     _guard(recluster)
 
 
+@app.command()
+def synth(
+    n: Annotated[int, typer.Option("--n", help="Traces to generate.")] = 2000,
+    seed: Annotated[int, typer.Option(help="Same seed, same bytes.")] = 0,
+    out: Out = Path("synthetic-traces"),
+    split: Annotated[str, typer.Option(help="all, train, or heldout families.")] = "all",
+) -> None:
+    """Write synthetic agent traces with known behaviours: OUT/traces.jsonl and OUT/truth.jsonl."""
+    import synthetic
+
+    synthetic.write_dataset(out, n, seed, split=split)
+    console.print(f"wrote {n} traces to {out / 'traces.jsonl'} and their labels to {out / 'truth.jsonl'}")
+
+
+@app.command()
+def score(
+    run_dir: Annotated[Path, typer.Argument(help="A finished run directory.")],
+    truth: Annotated[Path, typer.Option("--truth", help="truth.jsonl from `traceclio synth`.")],
+    ablate: Annotated[bool, typer.Option("--ablate", help="Re-cluster without each facet in turn and show "
+                                                          "what each is worth.")] = False,
+    cache_dir: Cache = None,
+) -> None:
+    """Score a run against known behaviours: leaf and top-level recovery, ARI, NMI, label recovery."""
+    from traceclio_core import recovery
+    from traceclio_core.score import score_run
+
+    settings = Settings(cache_dir=cache_dir or default_cache_dir())
+    result = score_run(run_dir, truth, recovery.behaviour_descriptions(), recovery.label_embedder(settings))
+    Console().print(result.table(), highlight=False)
+    if ablate:
+        from traceclio_core.ablation import ablate_facets
+
+        Console().print(ablate_facets(run_dir, truth, settings), highlight=False)
+
+
 def _run(traces: list[str], settings: Settings) -> None:
     pm = plugin_manager()
     with RichProgress(console) as progress:

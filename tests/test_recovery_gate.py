@@ -1,0 +1,36 @@
+"""The recovery gate: our own suite runs it at a size CI affords, and it fails when it should."""
+
+import pytest
+
+from traceclio_core.pytest_plugin import RecoveryBelowThreshold, check
+
+pytest_plugins = ["pytester"]
+
+# Measured on held-out families (n=1000, seed=3): the floor sits a little under the measured figure
+# so that a regression in the extractor, renderer or clusterer fails the build.
+MIN_LEAF = 0.30
+MIN_NMI = 0.55
+
+
+@pytest.fixture(scope="module")
+def gate_score(traceclio_recovery, cache_dir):
+    return traceclio_recovery(n=1000, seed=3, split="heldout", cache_dir=cache_dir)
+
+
+def test_recovery_on_held_out_synthetic_traces_stays_above_its_floor(gate_score):
+    assert gate_score.leaf >= MIN_LEAF, gate_score.table()
+    assert gate_score.nmi >= MIN_NMI, gate_score.table()
+    assert gate_score.leaf > 5 * gate_score.random_baseline
+
+
+def test_gate_fails_with_the_per_behaviour_table_when_forced_over_its_score(gate_score):
+    with pytest.raises(RecoveryBelowThreshold, match="per behaviour, worst first"):
+        check(gate_score, gate_score.leaf + 0.01)
+    check(gate_score, gate_score.leaf)  # at its own score it passes
+
+
+def test_command_line_gate_adds_a_failing_item(pytester):
+    pytester.makepyfile("def test_nothing():\n    pass\n")
+    result = pytester.runpytest("--traceclio-min-recovery", "0.99", "--traceclio-n", "300", "-p", "no:cacheprovider")
+    result.assert_outcomes(passed=1, failed=1)
+    result.stdout.fnmatch_lines(["*leaf recovery * is below 0.990*", "*per behaviour, worst first*"])
