@@ -25,7 +25,8 @@ def pytest_addoption(parser):
 
 @pytest.fixture(scope="session")
 def traceclio_traces(request) -> list[str]:
-    paths = request.config.getoption("--traceclio-traces") or [
+    # default=None: when pytest starts above this folder, this conftest's option may not be registered.
+    paths = request.config.getoption("--traceclio-traces", default=None) or [
         p for p in os.environ.get("TRACECLIO_EVAL_TRACES", "").split(os.pathsep) if p]
     if not paths:
         pytest.fail("no traces to check: pass --traceclio-traces PATH or set TRACECLIO_EVAL_TRACES")
