@@ -10,6 +10,7 @@ import pytest
 import behaviours
 from builders import AgentRun, request, write_jsonl
 from traceclio_core import facet_table, pipeline
+from traceclio_core.hookspecs import hookimpl
 from traceclio_core.plugins import plugin_manager
 from traceclio_core.settings import Settings
 
@@ -82,6 +83,33 @@ def test_second_run_on_unchanged_traces_computes_no_facets(fixture_file, tmp_pat
     assert first.summary["facets_computed"] == len(truth)
     assert second.summary["facets_computed"] == 0 and second.summary["facets_cached"] == len(truth)
     assert second.summary["texts_embedded"] == 0
+
+
+class LoadSpy:
+    def __init__(self):
+        self.calls = 0
+
+    @hookimpl
+    def traceclio_load_traces(self, locations, settings, rejects):
+        self.calls += 1
+
+
+def test_rerun_on_unchanged_files_parses_nothing_and_reports_the_same_rejects(fixture_file, tmp_path, cache_dir):
+    path, truth = fixture_file
+    data = tmp_path / "traces.jsonl"
+    data.write_text(path.read_text() + "{not json\n")
+    fresh = cold_cache(tmp_path, cache_dir)
+    spy = LoadSpy()
+    settings = dict(cache_dir=fresh, min_tenants=3, min_traces=5)
+    first = pipeline.run([str(data)], Settings(out_dir=tmp_path / "a", **settings), plugin_manager((spy,)))
+    second = pipeline.run([str(data)], Settings(out_dir=tmp_path / "b", **settings), plugin_manager((spy,)))
+    assert spy.calls == 1
+    assert second.summary["rejected"] == first.summary["rejected"] == 1
+    assert (tmp_path / "a" / "rejected.jsonl").read_text() == (tmp_path / "b" / "rejected.jsonl").read_text()
+    assert (tmp_path / "a" / "clusters.json").read_bytes() == (tmp_path / "b" / "clusters.json").read_bytes()
+    data.write_text(data.read_text() + "{also not json\n")  # a changed file is parsed again
+    pipeline.run([str(data)], Settings(out_dir=tmp_path / "c", **settings), plugin_manager((spy,)))
+    assert spy.calls == 2
 
 
 def test_privacy_thresholds_suppress_clusters_at_every_level(fixture_file, tmp_path, cache_dir):

@@ -111,3 +111,22 @@ class FacetCache:
         digest = hashlib.sha256("".join(r.content_hash for r, _ in self._new).encode()).hexdigest()[:16]
         write(self.directory / f"{digest}.parquet", self._new)
         self._new = []
+
+
+class SourceManifest:
+    """What a fingerprinted input produced last time: its traces (id, content hash) in order and its
+    rejects. With the facets of every listed hash in the cache, a re-run needs no parsing at all."""
+
+    def __init__(self, directory: Path, key: str):
+        self.path = directory / "manifests" / f"{hashlib.sha256(key.encode()).hexdigest()[:32]}.json"
+
+    def load(self) -> dict | None:
+        if not self.path.exists():
+            return None
+        return json.loads(self.path.read_text())
+
+    def save(self, traces: list[tuple[str, str]], rejects: list[dict], rejected_traces: list[str]) -> None:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        partial = self.path.with_suffix(".partial")
+        partial.write_text(json.dumps({"traces": traces, "rejects": rejects, "rejected_traces": rejected_traces}))
+        partial.replace(self.path)

@@ -37,6 +37,13 @@ def traceclio_load_traces(locations: list[str], settings: Settings, rejects: Rej
 
 
 @hookspec
+def traceclio_source_fingerprint(locations: list[str], settings: Settings) -> str | None:
+    """A fingerprint of everything `locations` would load (e.g. a hash of the files' bytes), or None if
+    this plugin cannot vouch for all of them. With a fingerprint seen before, a re-run takes its traces'
+    facets from the cache without parsing a single span."""
+
+
+@hookspec
 def traceclio_compute_facets(trace: Trace, settings: Settings) -> dict[str, Any]:
     """Compute facets of one trace from its structure alone (no model). Called for every trace not in
     the cache. Every plugin's dict is merged; keys of `DirectFacets` fill it, other keys are kept as

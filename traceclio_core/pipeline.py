@@ -16,7 +16,7 @@ import pluggy
 from traceclio_core import facet_table
 from traceclio_core.components import FacetFailure
 from traceclio_core.errors import ConfigurationError, Reject, SourceError
-from traceclio_core.facet_table import FacetCache, content_hash
+from traceclio_core.facet_table import FacetCache, SourceManifest, content_hash
 from traceclio_core.facets import DirectFacets, FacetRow, ModelFacets
 from traceclio_core.hierarchy import Clustering, RunResult
 from traceclio_core.model import Trace
@@ -131,6 +131,38 @@ def cluster_rows(rows: list[tuple[FacetRow, dict]], settings: Settings, pm: plug
     return result
 
 
+def _manifest(locations: list[str], settings: Settings, pm: pluggy.PluginManager) -> SourceManifest | None:
+    prints = [p for p in pm.hook.traceclio_source_fingerprint(locations=locations, settings=settings) if p]
+    if len(prints) != 1:
+        return None
+    extractor = _first(pm, "traceclio_facet_extractor", settings, "a facet extractor")
+    loader = settings.model_dump_json(include={"tenant_keys", "trace_window_spans", "max_attribute_bytes"})
+    return SourceManifest(settings.cache_dir, f"{prints[0]}|{extractor.version}|{loader}")
+
+
+def _from_manifest(manifest: SourceManifest | None, settings: Settings, pm: pluggy.PluginManager,
+                   rejects: RejectLog, progress: Progress) -> tuple[list, dict] | None:
+    """Rows straight from the caches when these exact inputs were seen before, else None."""
+    seen = manifest.load() if manifest is not None else None
+    if seen is None:
+        return None
+    extractor = _first(pm, "traceclio_facet_extractor", settings, "a facet extractor")
+    cache = FacetCache(settings.cache_dir)
+    rows = []
+    for trace_id, digest in seen["traces"]:
+        hit = cache.get(digest, extractor.version)
+        if hit is None:
+            return None
+        row, extra = hit
+        rows.append((row.model_copy(update={"trace_id": trace_id}), extra))
+    with progress.stage("load + facets (cached)", len(rows)) as advance:
+        for record in seen["rejects"]:
+            rejects.add(Reject(**record))
+        advance(len(rows))
+    counts = {"traces_read": len(rows), "facets_cached": len(rows), "facets_computed": 0, "facet_failures": 0}
+    return rows, counts
+
+
 def run(locations: list[str], settings: Settings, pm: pluggy.PluginManager, progress: Progress | None = None
         ) -> RunResult:
     """Run the whole pipeline on `locations` and write the outputs under settings.out_dir."""
@@ -140,19 +172,29 @@ def run(locations: list[str], settings: Settings, pm: pluggy.PluginManager, prog
     settings.out_dir.mkdir(parents=True, exist_ok=True)
     rejects = RejectLog(settings.out_dir / "rejected.jsonl", strict=settings.strict)
     try:
-        sources = [s for s in pm.hook.traceclio_load_traces(locations=locations, settings=settings, rejects=rejects)
-                   if s is not None]
-        if not sources:
-            raise SourceError(f"no source plugin understands {', '.join(locations)}")
-        traces = (trace for source in sources for trace in source)
+        manifest = _manifest(locations, settings, pm)
         with clock.stage("load + facets"):
-            rows, counts = extract_facets(traces, settings, pm, rejects, progress, clock)
+            cached = _from_manifest(manifest, settings, pm, rejects, progress)
+            if cached is not None:
+                rows, counts = cached
+            else:
+                sources = [s for s in pm.hook.traceclio_load_traces(locations=locations, settings=settings,
+                                                                    rejects=rejects) if s is not None]
+                if not sources:
+                    raise SourceError(f"no source plugin understands {', '.join(locations)}")
+                traces = (trace for source in sources for trace in source)
+                rows, counts = extract_facets(traces, settings, pm, rejects, progress, clock)
+                # With failed extractions the next run must retry them, so it must parse again.
+                if manifest is not None and not counts["facet_failures"]:
+                    manifest.save([(r.trace_id, r.content_hash) for r, _ in rows], rejects.records,
+                                  rejects.traces_set_aside)
         with clock.stage("fact table"):
             facet_table.write(settings.out_dir / facet_table.FILE_NAME, rows)
         result = cluster_rows(rows, settings, pm, progress, clock)
     finally:
         rejects.close()
     result.rejected_traces = list(rejects.traces_set_aside)
+    counts["traces_read"] += len(result.rejected_traces)
     result.summary.update(counts)
     result.summary.update(rejected=rejects.rejected, truncated=rejects.truncated)
     finish(result, settings, pm, progress, clock)

@@ -23,6 +23,8 @@ class RejectLog:
         self.counts: Counter[str] = Counter()
         self._file: IO[str] | None = None
         self.traces_set_aside: list[str] = []
+        # Kept for the source manifest, so a cached re-run reports the same rejects.
+        self.records: list[dict] = []
 
     def add(self, reject: Reject) -> None:
         if reject.excerpt and len(reject.excerpt) > EXCERPT_CHARS:
@@ -31,6 +33,7 @@ class RejectLog:
         if reject.whole_trace and reject.trace_id:
             self.traces_set_aside.append(reject.trace_id)
         log.warning("%s %s", reject.action, reject.message())
+        self.records.append(reject.model_dump(exclude_none=True))
         if self.path is not None:
             if self._file is None:
                 self.path.parent.mkdir(parents=True, exist_ok=True)

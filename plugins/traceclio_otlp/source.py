@@ -7,6 +7,7 @@ assembled whole as long as its pieces are within the trace window of each other.
 from __future__ import annotations
 
 import glob
+import hashlib
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
@@ -37,6 +38,19 @@ def expand(location: str) -> list[Path]:
     if not matches:
         raise SourceError(f"no trace files at {location!r}")
     return matches
+
+
+@hookimpl(trylast=True)
+def traceclio_source_fingerprint(locations: list[str], settings: Settings) -> str | None:
+    if not locations or not all(is_local(loc) for loc in locations):
+        return None
+    digest = hashlib.sha256()
+    for path in (p for loc in locations for p in expand(loc)):
+        with path.open("rb") as handle:
+            while chunk := handle.read(1 << 22):
+                digest.update(chunk)
+        digest.update(b"\0")
+    return "otlp-files:" + digest.hexdigest()
 
 
 @hookimpl(trylast=True)
