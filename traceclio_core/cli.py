@@ -45,6 +45,17 @@ def _stage_models(pairs: list[str]) -> dict[str, str]:
     return models
 
 
+def _plugin_options(pairs: list[str]) -> dict[str, dict]:
+    options: dict[str, dict] = {}
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        plugin, dot, name = key.partition(".")
+        if not sep or not dot or not plugin or not name:
+            raise typer.BadParameter(f"--plugin-option takes PLUGIN.KEY=VALUE, got {pair!r}")
+        options.setdefault(plugin.strip(), {})[name.strip()] = value.strip()
+    return options
+
+
 def _logging(verbose: bool) -> None:
     logging.basicConfig(level=logging.INFO if verbose else logging.WARNING, format="%(message)s",
                         handlers=[RichHandler(console=console, show_path=False, show_time=False)], force=True)
@@ -92,6 +103,9 @@ def run(
                                                                          "many dollars.")] = None,
     llm_model: Annotated[list[str], typer.Option("--llm-model", help="STAGE=MODEL for a model-written stage "
                                                                      "(facets, naming, hierarchy, audit).")] = [],
+    plugin_option: Annotated[list[str], typer.Option("--plugin-option", help="PLUGIN.KEY=VALUE for a plugin's "
+                                                                             "own settings, e.g. "
+                                                                             "langfuse.tenant=project.")] = [],
     cache_dir: Cache = None,
     verbose: Verbose = False,
 ) -> None:
@@ -101,7 +115,8 @@ def run(
                         llm=llm, embedder=embedder, tenant_keys=tuple(tenant_key), seed=seed, strict=strict,
                         trace_window_spans=trace_window, max_attribute_bytes=max_attribute_bytes,
                         since=since, source_filter=source_filter, max_cost=max_cost,
-                        llm_models=_stage_models(llm_model), cache_dir=cache_dir or default_cache_dir())
+                        llm_models=_stage_models(llm_model), plugin_options=_plugin_options(plugin_option),
+                        cache_dir=cache_dir or default_cache_dir())
     _guard(lambda: _run(traces, settings))
 
 

@@ -71,7 +71,8 @@ def default_k(n_traces: int) -> int:
 
 
 def parent_count(children: int) -> int:
-    return max(1, min(children - 1, round(children / 4))) if children > 2 else 1
+    """About four children per parent; never a single parent over more than two children."""
+    return max(2, min(children - 1, round(children / 4))) if children > 2 else 1
 
 
 def _shares(values: Sequence[str], overall: Counter, total: int, top: int = 4) -> list[Share]:

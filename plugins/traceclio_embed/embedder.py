@@ -50,8 +50,15 @@ def static_minilm(cache_dir: Path) -> str:
 
     log.warning("distilling a static embedder from the packaged MiniLM into %s (once, about 20 s)", target)
     # The distiller prints a load report and a token progress bar; the run has its own progress.
-    with contextlib.redirect_stderr(io.StringIO()), contextlib.redirect_stdout(io.StringIO()):
-        model = distill(model_name=packaged_minilm(), pca_dims=STATIC_DIMS)
+    from transformers.utils import logging as transformers_logging
+
+    before = transformers_logging.get_verbosity()
+    transformers_logging.set_verbosity_error()
+    try:
+        with contextlib.redirect_stderr(io.StringIO()), contextlib.redirect_stdout(io.StringIO()):
+            model = distill(model_name=packaged_minilm(), pca_dims=STATIC_DIMS)
+    finally:
+        transformers_logging.set_verbosity(before)
     partial = target.with_name(target.name + ".partial")
     model.save_pretrained(str(partial))
     partial.rename(target)
