@@ -22,6 +22,7 @@ _ERROR_WORDS = {
     "not_found": "not found errors",
     "context_overflow": "context length errors",
     "iteration_limit": "iteration limits",
+    "unknown_tool": "unknown tools",
     "other": "other errors",
 }
 

@@ -42,22 +42,6 @@ def compile_names(names: Iterable[str]) -> re.Pattern[str] | None:
     return re.compile(r"\b(?:" + "|".join(re.escape(v) for v in variants) + r")\b", re.I)
 
 
-def sanitize(text: str, names: re.Pattern[str] | None = None) -> str:
-    """Replace emails, URLs, phone numbers, ids, numbers, known names and likely proper nouns with
-    placeholders, and collapse whitespace."""
-    if not text:
-        return ""
-    text = _EMAIL.sub("<email>", text)
-    text = _URL.sub("<url>", text)
-    if names is not None:
-        text = names.sub("<name>", text)
-    text = _PHONE.sub("<number>", text)
-    text = _ID.sub("<id>", text)
-    text = _NUMBER.sub("<number>", text)
-    text = _MID_SENTENCE_NAME.sub(lambda m: m.group(0) if m.group(0) in _COMMON else "<name>", text)
-    return _SPACES.sub(" ", text).strip()
-
-
 def scrub_generated(text: str, names: re.Pattern[str] | None = None) -> str:
     """For text traceclio wrote from aggregates (titles, descriptions): keep its counts and words, but
     remove any tenant name, email, URL or id that slipped in from the evidence."""
@@ -68,6 +52,16 @@ def scrub_generated(text: str, names: re.Pattern[str] | None = None) -> str:
     if names is not None:
         text = names.sub("<name>", text)
     return _SPACES.sub(" ", text).strip()
+
+
+def sanitize(text: str, names: re.Pattern[str] | None = None) -> str:
+    """Replace emails, URLs, phone numbers, ids, numbers, known names and likely proper nouns with
+    placeholders, and collapse whitespace."""
+    text = scrub_generated(text, names)
+    text = _PHONE.sub("<number>", text)
+    text = _ID.sub("<id>", text)
+    text = _NUMBER.sub("<number>", text)
+    return _MID_SENTENCE_NAME.sub(lambda m: m.group(0) if m.group(0) in _COMMON else "<name>", text)
 
 
 def contains_name(text: str, names: re.Pattern[str] | None) -> bool:

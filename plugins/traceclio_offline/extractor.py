@@ -126,6 +126,7 @@ _READABLE = {
     "not_found": "not-found error",
     "context_overflow": "context-length error",
     "iteration_limit": "iteration-limit error",
+    "unknown_tool": "unknown-tool error",
     "other": "tool error",
 }
 _VERIFY_CLAIM = re.compile(r"\b(verified|tested|double-checked|validated|confirmed it works|ran the tests|"
@@ -205,7 +206,7 @@ def _verdict(trace: Trace, direct: DirectFacets, tools: list[Span]) -> Verdict:
         return Verdict("context grew until it hit the model's limit", S.INCOMPLETE, 2)
     if last_finish & {"length", "max_tokens", "model_length"}:
         return Verdict("answer cut off at the output token limit", S.INCOMPLETE, 2)
-    if direct.max_recursion_depth >= 4:
+    if direct.max_recursion_depth >= 6 or (direct.max_recursion_depth >= 4 and "iteration_limit" in errors):
         return Verdict("delegates deeper and deeper to sub-agents", S.INCOMPLETE, 2)
     if len(agents) >= 4 and _alternations(agents) >= 2 and len(set(agents)) <= 3:
         return Verdict("hands the task back and forth between agents", S.INCOMPLETE, 2)
@@ -213,7 +214,12 @@ def _verdict(trace: Trace, direct: DirectFacets, tools: list[Span]) -> Verdict:
         return Verdict("fans out to many sub-agents", S.SUCCEEDED, 2)
     if "iteration_limit" in errors or (len(llms) >= PLAN_LOOP_TURNS and len(tools) <= len(llms) // 3
                                        and echoes >= 2):
-        return Verdict("loops on planning without making progress", S.INCOMPLETE, 2)
+        if steps:
+            return Verdict("re-plans over and over without acting", S.INCOMPLETE, 2)
+        return Verdict("keeps rewriting its own answer without converging", S.INCOMPLETE, 2)
+    if "unknown_tool" in errors:
+        return Verdict("calls tools that do not exist", S.FAILED_HONESTLY if admits else
+                       S.CLAIMED_SUCCESS_DESPITE_FAILURE, 3)
     if len(calls) >= 4 and _alternations(calls) >= 2 and len(set(calls)) == 2:
         return Verdict("alternates between two opposite actions", S.INCOMPLETE, 2)
     if direct.retry_count >= RETRY_LOOP and outcome.retry_classes:

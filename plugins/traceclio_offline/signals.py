@@ -17,6 +17,9 @@ ERROR_CLASSES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
     for name, pattern in (
         ("context_overflow", r"context[ _-]?(length|window)|maximum context|too many tokens|token limit|prompt is too long"),
         ("iteration_limit", r"max(imum)?[ _-]?(iterations?|steps|turns)|recursion[ _-]?limit|iteration limit|step limit|loop limit"),
+        ("unknown_tool", r"(unknown|invalid|unrecogni[sz]ed|unsupported) (tool|function)|(tool|function) "
+                         r"\S+ (does not exist|not found|is not (a valid|available))|no such (tool|function)|"
+                         r"is not a valid tool"),
         ("rate_limit", r"\b429\b|rate[ _-]?limit|too many requests|throttl|quota"),
         ("timeout", r"time[ _-]?d?[ _-]?out|deadline exceeded|\b408\b|\b504\b"),
         ("server_error", r"\b5\d\d\b|internal (server )?error|service unavailable|bad gateway|upstream|server error|overloaded"),
