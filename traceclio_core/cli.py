@@ -13,7 +13,7 @@ from rich.console import Console
 from rich.logging import RichHandler
 from rich.table import Table
 
-from traceclio_core import facet_table, pipeline
+from traceclio_core import facet_table, pipeline, sync_command
 from traceclio_core.errors import TraceclioError
 from traceclio_core.plugins import plugin_manager
 from traceclio_core.progress import RichProgress
@@ -227,7 +227,9 @@ def print_summary(summary: dict, settings: Settings) -> None:
     Console().print(table)
 
 
-# Plugins (built-in and installed) add their own sub-commands: sync, export, monitor, ...
+app.command(name="sync")(sync_command.sync)
+
+# Plugins (built-in and installed) add their own sub-commands: export, monitor, ...
 plugin_manager().hook.traceclio_cli_commands(app=app)
 
 

@@ -20,6 +20,8 @@ if TYPE_CHECKING:
     from traceclio_core.model import Trace
     from traceclio_core.rejects import RejectLog
     from traceclio_core.settings import Settings
+    from traceclio_core.sync_ledger import StoreWriter
+    from traceclio_core.sync_plan import SyncPlan
 
 PROJECT = "traceclio"
 hookspec = pluggy.HookspecMarker(PROJECT)
@@ -80,6 +82,14 @@ def traceclio_review_clusters(clusters: Sequence[ClusterNode], settings: Setting
     """Review the named hierarchy before anything is shown; return (cluster id, reason) for each cluster
     that must be suppressed. Every plugin is asked and every suppression applies (privacy thresholds,
     auditors). Clusters carry only aggregate statistics and sanitised text."""
+
+
+@hookspec(firstresult=True)
+def traceclio_sync_writer(target: str, plan: SyncPlan, credentials: dict[str, str | None]) -> StoreWriter | None:
+    """Return a writer that puts `plan` (surfaced clusters, per-trace labels, exemplar datasets) into the
+    trace store named by `target` (e.g. phoenix://host:port/project), or None if this plugin does not
+    speak to that store. `credentials` holds what the command line or environment gave (never logged).
+    Used by `traceclio sync`; first result wins."""
 
 
 @hookspec

@@ -10,7 +10,7 @@ from collections.abc import Callable
 from typing import Any
 
 from traceclio_core.errors import ConfigurationError
-from traceclio_phoenix.store_location import StoreLocation
+from traceclio_core.store_location import StoreLocation
 
 ClientFactory = Callable[[StoreLocation], Any]
 

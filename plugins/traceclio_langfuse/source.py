@@ -15,7 +15,7 @@ from traceclio_core.rejects import RejectLog
 from traceclio_core.settings import Settings
 from traceclio_langfuse.client import ClientFactory, langfuse_factory
 from traceclio_langfuse.observations import tenant_of, to_span
-from traceclio_phoenix.store_location import StoreLocation, parse_since
+from traceclio_core.store_location import StoreLocation, parse_since
 
 FIELDS = "core,basic,io,metadata,model,usage"
 PAGE_SIZE = 1000  # the API's maximum

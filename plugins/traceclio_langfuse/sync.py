@@ -13,9 +13,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from traceclio_langfuse.client import ClientFactory, langfuse_factory
-from traceclio_phoenix.store_location import StoreLocation
-from traceclio_phoenix.sync_ledger import PlannedWrite, digest
-from traceclio_phoenix.sync_plan import ANNOTATION_NAME, SyncPlan
+from traceclio_core.store_location import StoreLocation
+from traceclio_core.sync_ledger import PlannedWrite, digest
+from traceclio_core.sync_plan import ANNOTATION_NAME, SyncPlan
 
 SCORES_PER_BATCH = 100
 # Fixed namespace: the same target and trace always give the same score and item ids.

@@ -19,7 +19,7 @@ from traceclio_core.model import Trace
 from traceclio_core.rejects import RejectLog
 from traceclio_core.semconv import RawSpan
 from traceclio_core.settings import Settings
-from traceclio_phoenix.store_location import StoreLocation, parse_since
+from traceclio_core.store_location import StoreLocation, parse_since
 
 # Spans are read in time slices so a big window is never held in memory at once.
 SLICE_HOURS = 24

@@ -12,9 +12,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from traceclio_phoenix.source import REQUEST_TIMEOUT, ClientFactory, phoenix_client
-from traceclio_phoenix.store_location import StoreLocation
-from traceclio_phoenix.sync_ledger import PlannedWrite, digest
-from traceclio_phoenix.sync_plan import ANNOTATION_NAME, SyncPlan
+from traceclio_core.store_location import StoreLocation
+from traceclio_core.sync_ledger import PlannedWrite, digest
+from traceclio_core.sync_plan import ANNOTATION_NAME, SyncPlan
 
 IDENTIFIER = "traceclio"
 # Root spans are looked up for this many traces per request; annotations are sent in the same batches.

@@ -1,7 +1,7 @@
 """`traceclio sync RUN_DIR --to phoenix://HOST:PORT/PROJECT | langfuse://HOST`: push named clusters back.
 
-Dispatches by the target's scheme to the Phoenix or the Langfuse writer; both go through run_sync, so
-ledger, retries and --dry-run behave the same. Credentials come from each SDK's usual environment
+Asks the `traceclio_sync_writer` hook for the target's writer (the Phoenix and Langfuse plugins answer
+for their schemes); every writer goes through run_sync, so ledger, retries and --dry-run behave the same. Credentials come from each SDK's usual environment
 variables or the flags below and are never printed.
 """
 
@@ -13,34 +13,18 @@ from typing import Annotated, Optional
 import typer
 
 
-def make_writer(target: str, run_dir: Path, exemplars: int, public_key: str | None = None,
-                secret_key: str | None = None, phoenix_api_key: str | None = None):
-    """The writer for `target`'s store, reading the run directory into its plan."""
-    import os
-
+def make_writer(target: str, run_dir: Path, exemplars: int, credentials: dict[str, str | None]):
+    """The writer for `target`'s store, from whichever plugin speaks to it."""
     from traceclio_core.errors import ConfigurationError
-    from traceclio_phoenix.store_location import parse_location, store_of
-    from traceclio_phoenix.sync_plan import read_plan
+    from traceclio_core.plugins import plugin_manager
+    from traceclio_core.sync_plan import read_plan
 
-    store = store_of(target)
     plan = read_plan(run_dir, exemplars_per_cluster=exemplars)
-    if store == "phoenix":
-        from phoenix.client import Client
-
-        from traceclio_phoenix.sync import PhoenixWriter
-
-        location = parse_location(target, os.environ.get("PHOENIX_COLLECTOR_ENDPOINT"))
-        if not location.project:
-            raise ConfigurationError(f"{target}: name the project, phoenix://HOST:PORT/PROJECT")
-        api_key = phoenix_api_key or os.environ.get("PHOENIX_API_KEY") or None
-        return PhoenixWriter(location, plan, lambda loc: Client(base_url=loc.base_url, api_key=api_key))
-    if store == "langfuse":
-        from traceclio_langfuse.client import langfuse_factory
-        from traceclio_langfuse.sync import LangfuseWriter
-
-        location = parse_location(target, os.environ.get("LANGFUSE_BASE_URL") or os.environ.get("LANGFUSE_HOST"))
-        return LangfuseWriter(location, plan, langfuse_factory(public_key, secret_key))
-    raise ConfigurationError(f"--to takes phoenix://HOST:PORT/PROJECT or langfuse://HOST[:PORT], got {target!r}")
+    writer = plugin_manager().hook.traceclio_sync_writer(target=target, plan=plan, credentials=credentials)
+    if writer is None:
+        raise ConfigurationError(f"no plugin syncs to {target!r}; built in: phoenix://HOST:PORT/PROJECT, "
+                                 "langfuse://HOST[:PORT]")
+    return writer
 
 
 def sync(
@@ -60,11 +44,13 @@ def sync(
     from rich.console import Console
 
     from traceclio_core.errors import TraceclioError
-    from traceclio_phoenix.sync_ledger import ledger_path, run_sync
+    from traceclio_core.sync_ledger import ledger_path, run_sync
 
     console = Console(stderr=True)
     try:
-        writer = make_writer(to, run_dir, exemplars, langfuse_public_key, langfuse_secret_key, phoenix_api_key)
+        credentials = {"langfuse_public_key": langfuse_public_key, "langfuse_secret_key": langfuse_secret_key,
+                       "phoenix_api_key": phoenix_api_key}
+        writer = make_writer(to, run_dir, exemplars, credentials)
         report = run_sync(writer, run_dir, dry_run=dry_run)
     except TraceclioError as err:
         console.print(f"[red]error:[/red] {err}")
