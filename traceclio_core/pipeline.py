@@ -53,10 +53,18 @@ def _first(pm: pluggy.PluginManager, hook: str, settings: Settings, what: str):
     return found
 
 
+def facet_version(pm: pluggy.PluginManager, extractor) -> str:
+    """What the cache key must know of how facets were made: the extractor's version and which plugins
+    computed direct facets (installing a facet plugin must not be answered from an older cache)."""
+    computers = sorted(pm.get_name(impl.plugin) or "?" for impl in pm.hook.traceclio_compute_facets.get_hookimpls())
+    return f"{extractor.version}|{','.join(computers)}"
+
+
 def extract_facets(traces: Iterable[Trace], settings: Settings, pm: pluggy.PluginManager, rejects: RejectLog,
                    progress: Progress, clock: StageClock) -> tuple[list[tuple[FacetRow, dict]], dict]:
     """Facet rows for every trace, from the cache where its content is unchanged."""
     extractor = _first(pm, "traceclio_facet_extractor", settings, "a facet extractor")
+    version = facet_version(pm, extractor)
     cache = FacetCache(settings.cache_dir)
     rows: list[tuple[FacetRow, dict]] = []
     counts = {"traces_read": 0, "facets_cached": 0, "facets_computed": 0, "facet_failures": 0}
@@ -67,7 +75,7 @@ def extract_facets(traces: Iterable[Trace], settings: Settings, pm: pluggy.Plugi
             todo, hashes = [], {}
             for trace in batch:
                 digest = hashes[trace.trace_id] = content_hash(trace)
-                cached = cache.get(digest, extractor.version)
+                cached = cache.get(digest, version)
                 if cached is None:
                     todo.append(trace)
             with clock.stage("direct facets"):
@@ -89,7 +97,7 @@ def extract_facets(traces: Iterable[Trace], settings: Settings, pm: pluggy.Plugi
                     extra = {**extra, "facet_failure": answer.reason}
                     answer = ModelFacets()
                 row = FacetRow(trace_id=trace.trace_id, tenant=trace.tenant, content_hash=hashes[trace.trace_id],
-                               extractor_version=extractor.version, direct=direct, model=answer)
+                               extractor_version=version, direct=direct, model=answer)
                 if "facet_failure" not in extra:
                     cache.put(row, extra)
                 fresh[trace.trace_id] = (row, extra)
@@ -99,7 +107,7 @@ def extract_facets(traces: Iterable[Trace], settings: Settings, pm: pluggy.Plugi
                     rows.append(fresh[trace.trace_id])
                 else:
                     counts["facets_cached"] += 1
-                    row, extra = cache.get(hashes[trace.trace_id], extractor.version)
+                    row, extra = cache.get(hashes[trace.trace_id], version)
                     rows.append((row.model_copy(update={"trace_id": trace.trace_id, "tenant": trace.tenant}), extra))
             advance(len(batch))
     cache.save()
@@ -137,7 +145,7 @@ def _manifest(locations: list[str], settings: Settings, pm: pluggy.PluginManager
         return None
     extractor = _first(pm, "traceclio_facet_extractor", settings, "a facet extractor")
     loader = settings.model_dump_json(include={"tenant_keys", "trace_window_spans", "max_attribute_bytes"})
-    return SourceManifest(settings.cache_dir, f"{prints[0]}|{extractor.version}|{loader}")
+    return SourceManifest(settings.cache_dir, f"{prints[0]}|{facet_version(pm, extractor)}|{loader}")
 
 
 def _from_manifest(manifest: SourceManifest | None, settings: Settings, pm: pluggy.PluginManager,
@@ -146,11 +154,11 @@ def _from_manifest(manifest: SourceManifest | None, settings: Settings, pm: plug
     seen = manifest.load() if manifest is not None else None
     if seen is None:
         return None
-    extractor = _first(pm, "traceclio_facet_extractor", settings, "a facet extractor")
+    version = facet_version(pm, _first(pm, "traceclio_facet_extractor", settings, "a facet extractor"))
     cache = FacetCache(settings.cache_dir)
     rows = []
     for trace_id, digest in seen["traces"]:
-        hit = cache.get(digest, extractor.version)
+        hit = cache.get(digest, version)
         if hit is None:
             return None
         row, extra = hit

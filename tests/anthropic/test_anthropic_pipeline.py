@@ -71,7 +71,9 @@ def test_errored_and_expired_batch_items_are_retried_directly_once(fake_api, fix
     assert all(len(b["messages"]) == 1 for b in direct_facets[:3]) and len(direct_facets[3]["messages"]) == 3
     rejected = [json.loads(line) for line in (settings.out_dir / "rejected.jsonl").read_text().splitlines()]
     failed = [r for r in rejected if r["action"] == "facet_failed"]
-    assert failed and all("batch item errored" in r["reason"] and "malformed" in r["reason"] for r in failed)
+    # Direct retries run concurrently, so which item drew the garbage answer depends on arrival order.
+    assert failed and all(("batch item errored" in r["reason"] or "batch item expired" in r["reason"])
+                          and "malformed" in r["reason"] for r in failed)
     assert result.summary["facet_failures"] == len(failed)
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 import httpx
 from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import ExportTraceServiceRequest
 from opentelemetry.proto.common.v1.common_pb2 import AnyValue, KeyValue
@@ -62,6 +64,14 @@ def to_protobuf(requests: list[dict], project: str) -> ExportTraceServiceRequest
 
 def post_traces(base_url: str, requests: list[dict], project: str) -> None:
     body = to_protobuf(requests, project).SerializeToString()
-    response = httpx.post(f"{base_url}/v1/traces", content=body,
-                          headers={"content-type": "application/x-protobuf"}, timeout=30)
+    for attempt in range(20):  # a server that has just come up may still refuse or answer 5xx
+        try:
+            response = httpx.post(f"{base_url}/v1/traces", content=body,
+                                  headers={"content-type": "application/x-protobuf"}, timeout=30)
+            if response.status_code < 500:
+                break
+        except httpx.TransportError:
+            if attempt == 19:
+                raise
+        time.sleep(0.5)
     response.raise_for_status()

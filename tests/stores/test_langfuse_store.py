@@ -13,9 +13,9 @@ from traceclio_core.rejects import RejectLog
 from traceclio_core.settings import Settings
 from traceclio_langfuse.source import load_traces
 from traceclio_langfuse.sync import LangfuseWriter
-from traceclio_phoenix.store_location import parse_location
-from traceclio_phoenix.sync_ledger import ledger_path, run_sync
-from traceclio_phoenix.sync_plan import ANNOTATION_NAME, read_plan
+from traceclio_core.store_location import parse_location
+from traceclio_core.sync_ledger import ledger_path, run_sync
+from traceclio_core.sync_plan import ANNOTATION_NAME, read_plan
 
 URI = "langfuse://127.0.0.1:3000"
 

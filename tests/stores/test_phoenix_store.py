@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import time
 
+import httpx
 import pytest
 from phoenix.client import Client
 from typer.testing import CliRunner
@@ -18,9 +19,9 @@ from traceclio_core.rejects import RejectLog
 from traceclio_core.settings import Settings
 from traceclio_otlp.source import traceclio_load_traces as load_otlp_files
 from traceclio_phoenix.source import load_traces
-from traceclio_phoenix.store_location import parse_location
-from traceclio_phoenix.sync_ledger import ledger_path
-from traceclio_phoenix.sync_plan import ANNOTATION_NAME
+from traceclio_core.store_location import parse_location
+from traceclio_core.sync_ledger import ledger_path
+from traceclio_core.sync_plan import ANNOTATION_NAME
 
 PROJECT = "shop"
 
@@ -35,9 +36,12 @@ def loaded(phoenix_server):
     post_traces(phoenix_server.base_url, [r.request() for r in stray], "elsewhere")
     client = Client(base_url=phoenix_server.base_url)
     total = sum(len(r.spans) for r in runs) + len(old.spans)
-    for _ in range(60):  # ingestion is asynchronous
-        if len(client.spans.get_spans(project_identifier=PROJECT, limit=10_000)) >= total:
-            break
+    for _ in range(120):  # ingestion is asynchronous: the project may not even exist yet (404)
+        try:
+            if len(client.spans.get_spans(project_identifier=PROJECT, limit=10_000)) >= total:
+                break
+        except httpx.HTTPStatusError:
+            pass
         time.sleep(0.5)
     return runs, client
 

@@ -6,7 +6,7 @@ import pytest
 
 import phoenix_server
 from traceclio_core.errors import ConfigurationError
-from traceclio_phoenix.store_location import parse_location, parse_since, store_of
+from traceclio_core.store_location import parse_location, parse_since, store_of
 
 
 def test_loopback_hosts_are_spoken_to_over_http_and_others_over_https():
