@@ -42,7 +42,8 @@ def render_behavior(row: FacetRow) -> str:
     model, direct = row.model, row.direct
     status = model.completion_status.value.replace("_", " ")
     if model.failure_mode and model.failure_mode != "none":
-        return f"{model.failure_mode}; {status}"
+        # The failure phrase alone: a shared tail ("; incomplete") would pull different failures together.
+        return model.failure_mode
     parts = ["no failure", status, model.reasoning_pattern]
     if direct.error_classes and model.completion_status.value == "failed_honestly":
         parts.append("after " + " and ".join(_ERROR_WORDS.get(c, c) for c in direct.error_classes[:2]))

@@ -30,7 +30,7 @@ _ENDINGS = {
 # first, generic words after, so model-written titles also find a theme).
 _THEMES = (
     ("Prompt injection in tool results", r"inject"),
-    ("Claims not backed by tool calls", r"claims (a|an) (tool|action|lookup)|never ran|no tool performed|hallucinat"),
+    ("Claims not backed by tool calls", r"never runs|no tool call|without calling|never ran|hallucinat"),
     ("Tool errors hidden behind an answer", r"after a .* error|from memory|hid|swallow"),
     ("Retry and repetition loops", r"retr|repeats|same invalid|loop(?!s on planning)"),
     ("Runaway effort: planning, searching, context and sub-agents",
