@@ -11,7 +11,7 @@ def test_sanitize_removes_contact_details_ids_numbers_and_names():
 
 
 def test_tenant_name_variants_cover_spaced_and_partial_forms():
-    assert {"acme-logistics", "acme logistics", "acme", "logistics"} <= set(name_variants(["acme-logistics"]))
+    assert set(name_variants(["acme-logistics"])) == {"acme-logistics", "acme logistics", "acme"}
     assert "Northwind" not in sanitize("Northwind Health asked", compile_names(["northwind-health"]))
 
 

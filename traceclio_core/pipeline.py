@@ -56,7 +56,8 @@ def _first(pm: pluggy.PluginManager, hook: str, settings: Settings, what: str):
 def facet_version(pm: pluggy.PluginManager, extractor) -> str:
     """What the cache key must know of how facets were made: the extractor's version and which plugins
     computed direct facets (installing a facet plugin must not be answered from an older cache)."""
-    computers = sorted(pm.get_name(impl.plugin) or "?" for impl in pm.hook.traceclio_compute_facets.get_hookimpls())
+    computers = sorted(getattr(impl.plugin, "__name__", type(impl.plugin).__qualname__)
+                       for impl in pm.hook.traceclio_compute_facets.get_hookimpls())
     return f"{extractor.version}|{','.join(computers)}"
 
 

@@ -15,14 +15,16 @@ _PHONE = re.compile(r"\+?\d[\d ().-]{7,}\d")
 # Ids: hex runs, UUIDs, and tokens mixing letters with digits (ORD-88231, usr_9f2a, AB12CD).
 _ID = re.compile(r"\b[0-9a-f]{8,}\b|\b[0-9a-f]{8}-[0-9a-f-]{27}\b|\b(?=[\w-]*\d)(?=[\w-]*[A-Za-z])[\w-]{4,}\b", re.I)
 _NUMBER = re.compile(r"[$€£]?\d[\d,.:/]*%?")
-_MID_SENTENCE_NAME = re.compile(r"(?<=[a-z,;:] )(?:[A-Z][a-zA-Z'&-]+)(?: (?:[A-Z][a-zA-Z'&-]+|&|of|and))*")
+_MID_SENTENCE_NAME = re.compile(r"(?<=[a-z,;] )(?:[A-Z][a-zA-Z'&-]+)(?: (?:[A-Z][a-zA-Z'&-]+|&|of|and))*")
 _SPACES = re.compile(r"\s+")
 # Capitalised words that are not names; kept when they appear mid-sentence.
 _COMMON = frozenset("I I'm I've I'll OK API APIs URL JSON SQL CSV PDF HTTP HTTPS CLI UI AI LLM PR CI CD".split())
 
 
 def name_variants(names: Iterable[str]) -> list[str]:
-    """'acme-logistics' → ['acme-logistics', 'acme logistics', 'acme', 'logistics'] (words of 4+ letters)."""
+    """'acme-logistics' → ['acme-logistics', 'acme logistics', 'acme']: the name, spaced, and its first
+    word (4+ letters). Later words ('logistics', 'health', 'data') are usually common words, and
+    scrubbing them everywhere would maim ordinary text."""
     out: set[str] = set()
     for name in names:
         if not name:
@@ -31,7 +33,8 @@ def name_variants(names: Iterable[str]) -> list[str]:
         out.add(name)
         words = [w for w in re.split(r"[\s_.\-]+", name) if w]
         out.add(" ".join(words))
-        out.update(w for w in words if len(w) >= 4 and not w.isdigit())
+        if words and len(words[0]) >= 4 and not words[0].isdigit():
+            out.add(words[0])
     return sorted(out, key=len, reverse=True)
 
 

@@ -66,13 +66,17 @@ def name_leaf(ev: ClusterEvidence) -> ClusterName:
         parts.append(f"{ending.inside:.0%} end {ending.value.replace('_', ' ')}")
     first = "; ".join(parts) + "."
     sequence = ev.sequences[0].value if ev.sequences else "no tools"
-    errors = f", mostly {ev.error_classes[0].value.replace('_', ' ')}" if ev.error_classes else ""
+    kind = ev.error_classes[0].value if ev.error_classes else ""
+    errors = f", mostly {kind.replace('_', ' ')}" if kind and kind != "other" else ""
     second = (f"Typical tool use: {sequence}; on average {ev.mean_tool_calls:g} tool calls, "
               f"{ev.mean_tool_errors:g} errors{errors} and {ev.mean_retries:g} retries per trace.")
     return ClusterName(title=title, description=f"{first} {second}")
 
 
 def _theme(title: str) -> str | None:
+    for theme, _ in _THEMES:
+        if title.startswith(theme):  # a parent's own title, one level further up
+            return theme
     for theme, pattern in _THEMES:
         if re.search(pattern, title, re.I):
             return theme
