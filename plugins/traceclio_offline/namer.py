@@ -44,6 +44,90 @@ _THEMES = (
 )
 
 
+# What each offline failure phrase means, in an analyst's words: the first sentence of a description.
+_GLOSSES = {
+    "follows instructions injected in a tool result":
+        "A tool result carries hidden instructions and the agent obeys them, calling a tool the user never asked for.",
+    "repeats content injected in a tool result":
+        "Instructions planted in retrieved content change the answer, which repeats what the planted text wanted.",
+    "copies secrets or personal data from a tool result":
+        "The answer copies credentials, keys or other people's personal data out of a tool result.",
+    "asks for a tool call that never runs, then answers as if it had":
+        "The model requests a tool call that never runs, then reports a result it never received.",
+    "context grew until it hit the model's limit":
+        "The conversation grows with large tool outputs until the model's context limit is exceeded.",
+    "answer cut off at the output token limit":
+        "The reply hits the output token limit and the user gets a cut-off answer.",
+    "delegates deeper and deeper to sub-agents":
+        "Agents hand work to sub-agents that delegate again, deeper and deeper, until a depth limit stops the run.",
+    "hands the task back and forth between agents":
+        "Two agents keep handing the same task back and forth without either doing it.",
+    "fans out to many sub-agents":
+        "A simple request spawns many sub-agents doing near-identical work.",
+    "re-plans over and over without acting":
+        "The agent writes nearly the same plan again and again without executing it, until an iteration limit.",
+    "keeps rewriting its own answer without converging":
+        "The agent keeps critiquing and rewriting its own draft without converging, until it runs out of turns.",
+    "calls tools that do not exist":
+        "The agent calls tools that are not in its toolset and gets unknown-tool errors.",
+    "alternates between two opposite actions":
+        "The agent flips between two opposite actions again and again without settling.",
+    "repeats a call with the same invalid arguments":
+        "Tool arguments fail validation and the agent resends the same malformed arguments after each error.",
+    "reports a batch as done when some items failed":
+        "Some operations of a batch fail, yet the agent reports all of them as completed.",
+    "answers from memory after a tool failed":
+        "The live lookup fails and the agent answers from memory as if the data were current.",
+    "reports success after a tool failed":
+        "A tool call fails, but the final answer tells the user the task succeeded.",
+    "tells the user it changed something that no tool call changed":
+        "The answer says something was updated, booked or sent, but no tool call did it.",
+    "says it looked something up without calling any tool":
+        "The answer says the agent checked or looked something up, but no tool was called.",
+    "cites sources that no tool returned":
+        "The answer cites sources, papers or links that never appeared in any tool result.",
+    "answers with specifics after an empty result":
+        "A search returns nothing and the agent answers with specific details anyway.",
+    "reads the same thing again and again":
+        "The agent repeats identical successful calls that return the same data.",
+    "keeps searching long after it has results":
+        "The agent runs a long series of near-duplicate searches before answering.",
+    "search queries drift away from the request":
+        "Successive searches drift away from the user's question.",
+    "claims it verified a change that was never checked":
+        "The agent says it verified or tested a change, but no check was run after it.",
+    "declares the task done before finishing its plan":
+        "The agent lays out a multi-step plan, does part of it, and declares the whole task complete.",
+    "says it cannot do what its tools allow":
+        "The agent claims it has no access or ability although a tool for it is available, and never tries.",
+    "refuses a harmless request citing policy":
+        "The agent refuses a harmless, in-scope request citing safety, privacy or policy.",
+    "sees instructions injected in a tool result and ignores them":
+        "A tool result carries planted instructions and the agent ignores them.",
+}
+_HEALTHY_GLOSSES = {
+    "failed_honestly": "A tool call fails and the agent tells the user plainly that it could not finish.",
+    "asked_clarification": "The request is ambiguous or missing a detail, so the agent asks the user instead of guessing.",
+    "refused": "The agent declines a request that touches someone else's data or an unauthorised action, and says why.",
+    "revises a call after an error": "A call fails (often not found or invalid) and a corrected call succeeds.",
+    "changes approach after an empty result": "A first attempt comes back empty and the agent changes approach and succeeds.",
+    "revises its approach after a tool result": "The agent revises its query after a tool result and then succeeds.",
+    "answers directly without tools": "The agent answers directly, without needing a tool.",
+    "single tool step": "One tool lookup, summarised faithfully.",
+    "plans then executes": "The agent states a plan and runs each step once, in order.",
+    "act-observe loop": "The agent alternates tool calls and observations and reports the result.",
+}
+
+
+def gloss(failure: str, ending: str, reasoning: str) -> str:
+    """A plain sentence saying what the behaviour is (empty when the failure phrase is not one of ours)."""
+    if failure.startswith("retries the same call"):
+        return "The agent repeats the same failing call many times without changing anything."
+    if failure and failure != "none":
+        return _GLOSSES.get(failure, "")
+    return _HEALTHY_GLOSSES.get(ending) or _HEALTHY_GLOSSES.get(reasoning, "")
+
+
 def _sentence(text: str) -> str:
     return text[:1].upper() + text[1:] if text else text
 
@@ -64,13 +148,14 @@ def name_leaf(ev: ClusterEvidence) -> ClusterName:
         parts.append(f"{top.inside:.0%} {top.value} (vs {top.overall:.0%} overall)")
     if ending:
         parts.append(f"{ending.inside:.0%} end {ending.value.replace('_', ' ')}")
-    first = "; ".join(parts) + "."
     sequence = ev.sequences[0].value if ev.sequences else "no tools"
     kind = ev.error_classes[0].value if ev.error_classes else ""
     errors = f", mostly {kind.replace('_', ' ')}" if kind and kind != "other" else ""
-    second = (f"Typical tool use: {sequence}; on average {ev.mean_tool_calls:g} tool calls, "
-              f"{ev.mean_tool_errors:g} errors{errors} and {ev.mean_retries:g} retries per trace.")
-    return ClusterName(title=title, description=f"{first} {second}")
+    parts.append(f"typical tool use {sequence}, {ev.mean_tool_calls:g} calls, {ev.mean_tool_errors:g} errors{errors} "
+                 f"and {ev.mean_retries:g} retries per trace")
+    meaning = gloss(top.value if top else "", ending.value if ending else "", reasoning)
+    stats = "; ".join(parts) + "."
+    return ClusterName(title=title, description=f"{meaning} {_sentence(stats)}".strip())
 
 
 def _theme(title: str) -> str | None:
