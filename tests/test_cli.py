@@ -39,3 +39,14 @@ def test_cluster_command_reclusters_a_saved_fact_table(tmp_path, cache_dir):
     assert result.exit_code == 0, result.output
     data = json.loads((tmp_path / "b" / "clusters.json").read_text())
     assert data["settings"]["facets"] == ["failure_mode", "completion_status"]
+
+
+def test_traces_without_a_tenant_are_counted_and_the_user_told_how_to_name_one(tmp_path, cache_dir):
+    requests, truth = behaviours.build(per_behaviour=4, tenants=("",))
+    path = write_jsonl(tmp_path / "t.jsonl", requests)
+    result = CliRunner().invoke(app, ["run", str(path), "--out", str(tmp_path / "run"), "--cache-dir", str(cache_dir)])
+    assert result.exit_code == 0, result.output
+    assert "--tenant-key" in result.output
+    summary = json.loads((tmp_path / "run" / "summary.json").read_text())
+    assert summary["traces_without_tenant"] == len(truth)
+    assert summary["traces_clustered"] == 0  # one (missing) tenant is below --min-tenants 3

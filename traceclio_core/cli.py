@@ -221,10 +221,18 @@ def print_summary(summary: dict, settings: Settings) -> None:
         name = "leaf clusters" if level == "0" else f"level {level} clusters"
         table.add_row(name, f"{counts['surfaced']} surfaced, {counts['suppressed']} suppressed")
     table.add_row("traces in suppressed clusters", f"{summary.get('suppressed_traces', 0):,}")
+    if summary.get("traces_without_tenant"):
+        table.add_row("traces without a tenant", f"{summary['traces_without_tenant']:,}")
     for stage, seconds in summary.get("stage_seconds", {}).items():
         table.add_row(f"time: {stage}", f"{seconds:.2f} s")
     table.add_row("written to", str(settings.out_dir))
     Console().print(table)
+    missing = summary.get("traces_without_tenant", 0)
+    if missing:
+        console.print(f"[yellow]note:[/yellow] {missing:,} traces carry none of {', '.join(settings.tenant_keys)}; "
+                      "together they count as one tenant, so the privacy thresholds may hide their clusters. "
+                      "Name the attribute that holds the tenant with --tenant-key (e.g. user.id), or lower "
+                      "--min-tenants if the traces are all yours.")
 
 
 app.command(name="sync")(sync_command.sync)

@@ -221,6 +221,7 @@ def finish(result: RunResult, settings: Settings, pm: pluggy.PluginManager, prog
     result.summary["traces_clustered"] = sum(1 for v in result.assignments.values() if v is not None)
     leaves = [n for n in result.clusters if n.level == 0]
     result.summary["suppressed_traces"] = sum(n.size for n in leaves if not n.surfaced)
+    result.summary["traces_without_tenant"] = sum(1 for r in result.rows if r.tenant is None)
     result.summary["stage_seconds"] = clock.seconds
     with progress.stage("export", None) as advance, clock.stage("export"):
         written = [p for paths in pm.hook.traceclio_export(result=result, settings=settings) for p in paths or []]

@@ -31,7 +31,9 @@ ERROR_CLASSES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
 
 _ERROR_PAYLOAD = re.compile(
     r'^\s*(\{\s*"(error|errors|exception|fault)"|error\b|exception\b|traceback|fatal\b)'
-    r'|"(status|status_code|code)"\s*:\s*"?(4\d\d|5\d\d)\b',
+    r'|"(status|status_code|code)"\s*:\s*"?(4\d\d|5\d\d)\b'
+    # Shell and code tools (coding agents) report failure in their output, not in the span status.
+    r"|traceback \(most recent call last\)|\bexit (?:code|status):? ?[1-9]|: command not found\b",
     re.I,
 )
 
