@@ -37,6 +37,7 @@ _THEMES = (
      r"planning|re-plans|rewriting|searching|context|sub-agents|fan|limit|iteration"),
     ("Tools that do not exist", r"do not exist"),
     ("Premature completion", r"before finishing|before the task|premature"),
+    ("Sub-agent findings ignored", r"sub-agent reported"),
     ("Refusals", r"refus"),
     ("Clarifying questions", r"clarif"),
     ("Honest failures", r"failure honestly|honest"),
@@ -96,6 +97,8 @@ _GLOSSES = {
         "Successive searches drift away from the user's question.",
     "claims it verified a change that was never checked":
         "The agent says it verified or tested a change, but no check was run after it.",
+    "ignores what its sub-agent reported":
+        "A sub-agent reports a blocking finding, but the final answer contradicts it and reports success.",
     "declares the task done before finishing its plan":
         "The agent lays out a multi-step plan, does part of it, and declares the whole task complete.",
     "says it cannot do what its tools allow":
