@@ -31,6 +31,7 @@ from traceclio_offline.signals import (
     injected_instruction,
     leaks_secret,
     looks_failed,
+    name_words,
     plan_steps,
     sensitive_request,
     similarity,
@@ -50,8 +51,8 @@ def _source_version() -> str:
 VERSION = _source_version()
 SUMMARY_WORDS = 16
 # Thresholds are counts an analyst would call "a lot" in one agent run, whatever the domain.
-RETRY_LOOP = 3
-OVER_SEARCH = 8
+RETRY_LOOP = 3  # attempts of one identical failing call
+OVER_SEARCH = 6  # near-duplicate searches (reworded queries), not distinct reads: coding agents read a lot
 FAN_OUT = 6
 PLAN_LOOP_TURNS = 6
 
@@ -161,6 +162,12 @@ def subagent_reports(trace: Trace) -> list[str]:
     return reports
 
 
+def _mean_similarity(texts: list[str]) -> float:
+    """How alike consecutive texts are on average (reworded queries score high, different files low)."""
+    pairs = list(zip(texts, texts[1:]))
+    return sum(similarity(a, b) for a, b in pairs) / len(pairs) if pairs else 0.0
+
+
 def _alternations(names: list[str]) -> int:
     """How often a sequence flips back to the value before last: A B A B → 2."""
     return sum(1 for a, b, c in zip(names, names[1:], names[2:]) if a == c and a != b)
@@ -219,7 +226,8 @@ def _verdict(trace: Trace, direct: DirectFacets, tools: list[Span]) -> Verdict:
     outputs = [s.output_content for s in llms if s.output_content]
     echoes = sum(1 for a, b in zip(outputs, outputs[1:]) if similarity(a, b) > 0.6)
     calls = [(s.tool_name, canonical_arguments(s.tool_arguments)) for s in tools]
-    searches = [s for s in reads if (s.tool_arguments or "")]
+    searches = [s for s in tools if s.tool_arguments and (s.kind is SpanKind.RETRIEVER or any(
+        w.startswith(("search", "query", "find", "lookup", "retriev")) for w in name_words(s.tool_name or "")))]
     steps = plan_steps(trace)
 
     if injection and injection[0]:
@@ -250,7 +258,7 @@ def _verdict(trace: Trace, direct: DirectFacets, tools: list[Span]) -> Verdict:
                        S.CLAIMED_SUCCESS_DESPITE_FAILURE, 3)
     if len(calls) >= 4 and _alternations(calls) >= 2 and len(set(calls)) == 2:
         return Verdict("alternates between two opposite actions", S.INCOMPLETE, 2)
-    if direct.retry_count >= RETRY_LOOP and outcome.retry_classes:
+    if len(outcome.retry_classes) >= RETRY_LOOP - 1:
         kind = _dominant(outcome.retry_classes)
         status = S.FAILED_HONESTLY if outcome.unrecovered else S.SUCCEEDED
         if outcome.unrecovered and claims.success and not admits:
@@ -285,10 +293,11 @@ def _verdict(trace: Trace, direct: DirectFacets, tools: list[Span]) -> Verdict:
     if any(empty_result(s.tool_result) for s in reads) and not admits_empty(answer) and not admits \
             and not claims.clarifying_question:
         return Verdict("answers with specifics after an empty result", S.CLAIMED_SUCCESS_DESPITE_FAILURE, 4)
+    queries = [s.tool_arguments or "" for s in searches]
+    if len(queries) >= OVER_SEARCH and len(set(queries)) >= 4 and _mean_similarity(queries) >= 0.3:
+        return Verdict("keeps searching long after it has results", S.SUCCEEDED, 2)
     if direct.repeated_call_count >= 3 and not outcome.retry_classes:
         return Verdict("reads the same thing again and again", S.SUCCEEDED, 2)
-    if len(reads) >= OVER_SEARCH:
-        return Verdict("keeps searching long after it has results", S.SUCCEEDED, 2)
     if len(searches) >= 3:
         request = words(user)
         overlaps = [len(words(s.tool_arguments) & request) for s in searches]

@@ -273,7 +273,8 @@ _LIST_ITEM = re.compile(r"^\s*(?:(?:step\s*)?\d{1,2}[.):]|[-*•])\s+\S", re.I |
 def plan_steps(trace: Trace) -> int:
     """Items in the longest list (numbered or bulleted) that an LLM wrote before acting; 0 when none."""
     best = 0
-    for span in trace.llm_spans[:3]:
+    # The last LLM output is the answer itself: a bulleted answer is not a plan.
+    for span in trace.llm_spans[:-1][:3]:
         items = len(_LIST_ITEM.findall(span.output_content))
         if items >= 2:
             best = max(best, items)
