@@ -90,7 +90,7 @@ def _first(attrs: dict[str, Any], *keys: str) -> Any:
     return None
 
 
-def _text(value: Any) -> str | None:
+def as_text(value: Any) -> str | None:
     if value is None:
         return None
     if isinstance(value, str):
@@ -105,7 +105,7 @@ def _int(value: Any) -> int:
         return 0
 
 
-def _maybe_json(value: Any) -> Any:
+def maybe_json(value: Any) -> Any:
     if isinstance(value, str) and value[:1] in "[{":
         try:
             return json.loads(value)
@@ -116,7 +116,7 @@ def _maybe_json(value: Any) -> Any:
 
 def _genai_messages(value: Any) -> tuple[Message, ...]:
     """`gen_ai.input.messages` / `gen_ai.output.messages`: [{role, parts: [{type, content | name, ...}]}]."""
-    value = _maybe_json(value)
+    value = maybe_json(value)
     if not isinstance(value, list):
         return ()
     out = []
@@ -132,15 +132,15 @@ def _genai_messages(value: Any) -> tuple[Message, ...]:
                 kind = part.get("type")
                 if kind == "tool_call" and part.get("name"):
                     calls.append(
-                        ToolCallRequest(name=str(part["name"]), id=_text(part.get("id")),
-                                        arguments=_text(part.get("arguments")) or "")
+                        ToolCallRequest(name=str(part["name"]), id=as_text(part.get("id")),
+                                        arguments=as_text(part.get("arguments")) or "")
                     )
                 elif kind == "tool_call_response":
-                    texts.append(_text(part.get("response") or part.get("result")) or "")
+                    texts.append(as_text(part.get("response") or part.get("result")) or "")
                 elif part.get("content") is not None:
-                    texts.append(_text(part.get("content")) or "")
+                    texts.append(as_text(part.get("content")) or "")
         elif item.get("content") is not None:
-            texts.append(_text(item.get("content")) or "")
+            texts.append(as_text(item.get("content")) or "")
         role = str(item.get("role") or "assistant")
         out.append(Message(role=role, content="\n".join(t for t in texts if t), tool_calls=tuple(calls)))
     return tuple(out)
@@ -172,13 +172,13 @@ def _openinference_messages(attrs: dict[str, Any], prefix: str) -> tuple[Message
             elif rest.startswith("message.contents.") and rest.endswith("message_content.text"):
                 index = rest[len("message.contents."):].split(".", 1)[0]
                 if index.isdigit():
-                    contents[int(index)] = _text(value) or ""
-        content = _text(fields.get("message.content")) or "\n".join(contents[i] for i in sorted(contents))
+                    contents[int(index)] = as_text(value) or ""
+        content = as_text(fields.get("message.content")) or "\n".join(contents[i] for i in sorted(contents))
         requests = tuple(
             ToolCallRequest(
                 name=str(call.get("tool_call.function.name")),
-                id=_text(call.get("tool_call.id")),
-                arguments=_text(call.get("tool_call.function.arguments")) or "",
+                id=as_text(call.get("tool_call.id")),
+                arguments=as_text(call.get("tool_call.function.arguments")) or "",
             )
             for _, call in sorted(calls.items())
             if call.get("tool_call.function.name")
@@ -193,12 +193,12 @@ def _legacy_genai_messages(attrs: dict[str, Any], prefix: str) -> tuple[Message,
     for _, fields in sorted(_indexed(attrs, prefix).items()):
         calls = _indexed({f"c.{k}": v for k, v in fields.items()}, "c.tool_calls")
         requests = tuple(
-            ToolCallRequest(name=str(c["name"]), id=_text(c.get("id")), arguments=_text(c.get("arguments")) or "")
+            ToolCallRequest(name=str(c["name"]), id=as_text(c.get("id")), arguments=as_text(c.get("arguments")) or "")
             for _, c in sorted(calls.items())
             if c.get("name")
         )
         out.append(
-            Message(role=str(fields.get("role") or "assistant"), content=_text(fields.get("content")) or "",
+            Message(role=str(fields.get("role") or "assistant"), content=as_text(fields.get("content")) or "",
                     tool_calls=requests)
         )
     return tuple(out)
@@ -218,13 +218,13 @@ def _messages(attrs: dict[str, Any], direction: str) -> tuple[Message, ...]:
 
 
 def _system_messages(attrs: dict[str, Any]) -> tuple[Message, ...]:
-    value = _maybe_json(attrs.get("gen_ai.system_instructions"))
+    value = maybe_json(attrs.get("gen_ai.system_instructions"))
     if value is None:
         return ()
     if isinstance(value, list):
-        text = "\n".join(_text(p.get("content")) or "" for p in value if isinstance(p, dict))
+        text = "\n".join(as_text(p.get("content")) or "" for p in value if isinstance(p, dict))
     else:
-        text = _text(value) or ""
+        text = as_text(value) or ""
     return (Message(role="system", content=text),) if text else ()
 
 
@@ -232,9 +232,9 @@ def _error(raw: RawSpan) -> tuple[str | None, str | None]:
     exception_type = exception_message = None
     for name, attrs in raw.events:
         if name == "exception":
-            exception_type = _text(attrs.get("exception.type")) or exception_type
-            exception_message = _text(attrs.get("exception.message")) or exception_message
-    error_type = _text(raw.attributes.get("error.type")) or exception_type
+            exception_type = as_text(attrs.get("exception.type")) or exception_type
+            exception_message = as_text(attrs.get("exception.message")) or exception_message
+    error_type = as_text(raw.attributes.get("error.type")) or exception_type
     message = raw.status_message or exception_message
     return error_type, message
 
@@ -251,7 +251,7 @@ def _tool_name(raw: RawSpan, kind: SpanKind) -> str | None:
 
 def _finish_reasons(attrs: dict[str, Any]) -> tuple[str, ...]:
     value = _first(attrs, "gen_ai.response.finish_reasons", "llm.finish_reason")
-    value = _maybe_json(value)
+    value = maybe_json(value)
     if isinstance(value, list):
         return tuple(str(v) for v in value)
     return (str(value),) if value is not None else ()
@@ -283,19 +283,19 @@ def to_span(raw: RawSpan) -> Span:
         status=status,
         error_type=error_type,
         error_message=error_message,
-        model=_text(_first(attrs, "gen_ai.response.model", "gen_ai.request.model", "llm.model_name")),
+        model=as_text(_first(attrs, "gen_ai.response.model", "gen_ai.request.model", "llm.model_name")),
         input_tokens=input_tokens,
         output_tokens=output_tokens,
         finish_reasons=_finish_reasons(attrs),
-        agent_name=_text(_first(attrs, "gen_ai.agent.name", "agent.name")),
+        agent_name=as_text(_first(attrs, "gen_ai.agent.name", "agent.name")),
         tool_name=_tool_name(raw, kind),
-        tool_call_id=_text(_first(attrs, "gen_ai.tool.call.id", "tool.id", "tool_call.id")),
-        tool_arguments=_text(_first(attrs, "gen_ai.tool.call.arguments", "tool.parameters"))
-        or (_text(attrs.get("input.value")) if kind in (SpanKind.TOOL, SpanKind.RETRIEVER) else None),
-        tool_result=_text(attrs.get("gen_ai.tool.call.result"))
-        or (_text(attrs.get("output.value")) if kind in (SpanKind.TOOL, SpanKind.RETRIEVER) else None),
-        input_text=_text(attrs.get("input.value")),
-        output_text=_text(attrs.get("output.value")),
+        tool_call_id=as_text(_first(attrs, "gen_ai.tool.call.id", "tool.id", "tool_call.id")),
+        tool_arguments=as_text(_first(attrs, "gen_ai.tool.call.arguments", "tool.parameters"))
+        or (as_text(attrs.get("input.value")) if kind in (SpanKind.TOOL, SpanKind.RETRIEVER) else None),
+        tool_result=as_text(attrs.get("gen_ai.tool.call.result"))
+        or (as_text(attrs.get("output.value")) if kind in (SpanKind.TOOL, SpanKind.RETRIEVER) else None),
+        input_text=as_text(attrs.get("input.value")),
+        output_text=as_text(attrs.get("output.value")),
         input_messages=input_messages,
         output_messages=_messages(attrs, "output"),
     )

@@ -13,6 +13,7 @@ from datetime import datetime
 from typing import Any
 
 from traceclio_core.model import Message, Span, SpanKind, Status, ToolCallRequest
+from traceclio_core.semconv import as_text, maybe_json
 
 KINDS = {
     "GENERATION": SpanKind.LLM,
@@ -31,21 +32,6 @@ def _nanos(moment: datetime | None) -> int:
     return int(moment.timestamp()) * 1_000_000_000 + moment.microsecond * 1_000
 
 
-def _decoded(value: Any) -> Any:
-    if isinstance(value, str) and value[:1] in "[{":
-        try:
-            return json.loads(value)
-        except ValueError:
-            return value
-    return value
-
-
-def _text(value: Any) -> str | None:
-    if value is None:
-        return None
-    return value if isinstance(value, str) else json.dumps(value, sort_keys=True, default=str)
-
-
 def _content(content: Any) -> tuple[str, list[ToolCallRequest]]:
     """Message content as text, plus tool calls carried as content blocks (Anthropic `tool_use`)."""
     if content is None:
@@ -53,19 +39,19 @@ def _content(content: Any) -> tuple[str, list[ToolCallRequest]]:
     if isinstance(content, str):
         return content, []
     if not isinstance(content, list):
-        return _text(content) or "", []
+        return as_text(content) or "", []
     texts, calls = [], []
     for block in content:
         if isinstance(block, str):
             texts.append(block)
         elif isinstance(block, dict):
             if block.get("type") == "tool_use" and block.get("name"):
-                calls.append(ToolCallRequest(name=str(block["name"]), id=_text(block.get("id")),
-                                             arguments=_text(block.get("input")) or ""))
+                calls.append(ToolCallRequest(name=str(block["name"]), id=as_text(block.get("id")),
+                                             arguments=as_text(block.get("input")) or ""))
             elif block.get("text") is not None:
                 texts.append(str(block["text"]))
             elif block.get("content") is not None:
-                texts.append(_text(block["content"]) or "")
+                texts.append(as_text(block["content"]) or "")
     return "\n".join(t for t in texts if t), calls
 
 
@@ -76,14 +62,14 @@ def _tool_calls(raw: Any) -> list[ToolCallRequest]:
             continue
         function = call.get("function") if isinstance(call.get("function"), dict) else call
         if function.get("name"):
-            calls.append(ToolCallRequest(name=str(function["name"]), id=_text(call.get("id")),
-                                         arguments=_text(function.get("arguments")) or ""))
+            calls.append(ToolCallRequest(name=str(function["name"]), id=as_text(call.get("id")),
+                                         arguments=as_text(function.get("arguments")) or ""))
     return calls
 
 
 def messages(value: Any, default_role: str) -> tuple[Message, ...]:
     """Chat messages from an input/output value: a list of messages, {messages: [...]}, or one message."""
-    value = _decoded(value)
+    value = maybe_json(value)
     if isinstance(value, dict) and isinstance(value.get("messages"), list):
         value = value["messages"]
     if isinstance(value, dict) and ("role" in value or "tool_calls" in value):
@@ -113,7 +99,7 @@ def to_span(observation) -> Span:
     failed = level == "ERROR"
     status = Status.ERROR if failed else Status.UNSET
     metadata = observation.metadata or {}
-    input_text, output_text = _text(observation.input), _text(observation.output)
+    input_text, output_text = as_text(observation.input), as_text(observation.output)
     llm = kind is SpanKind.LLM
     tool = kind in (SpanKind.TOOL, SpanKind.RETRIEVER)
     start = _nanos(observation.start_time)
@@ -125,14 +111,14 @@ def to_span(observation) -> Span:
         start_ns=start,
         end_ns=max(_nanos(observation.end_time), start),
         status=status,
-        error_type=(_text(metadata.get("error.type")) or "error") if failed else None,
+        error_type=(as_text(metadata.get("error.type")) or "error") if failed else None,
         error_message=observation.status_message if failed else None,
         model=observation.model,
         input_tokens=_usage(observation.usage_details, _INPUT_USAGE),
         output_tokens=_usage(observation.usage_details, _OUTPUT_USAGE),
         agent_name=observation.name if kind is SpanKind.AGENT else None,
         tool_name=observation.name if tool else None,
-        tool_call_id=_text(metadata.get("tool_call_id")) if tool else None,
+        tool_call_id=as_text(metadata.get("tool_call_id")) if tool else None,
         tool_arguments=input_text if tool else None,
         tool_result=output_text if tool else None,
         input_text=input_text,
