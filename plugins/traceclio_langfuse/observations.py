@@ -8,7 +8,6 @@ statusMessage. Input/output arrive as raw strings: JSON is decoded where it hold
 
 from __future__ import annotations
 
-import json
 from datetime import datetime
 from typing import Any
 
