@@ -155,7 +155,7 @@ class Clustering:
                                            [ordered[j] for j in nearest], names))
         named = self.namer.name_clusters(evidence)
         nodes, members = [], {}
-        for c, (member, ev, name) in enumerate(zip(ordered, evidence, named)):
+        for member, ev, name in zip(ordered, evidence, named):
             node_id = ev.cluster_id
             nodes.append(ClusterNode(
                 id=node_id, level=0, title=scrub_generated(name.title, names), description=scrub_generated(name.description, names),

@@ -15,7 +15,6 @@ from traceclio_core.settings import Settings
 
 from traceclio_anthropic.extractor import AnthropicFacetExtractor
 from traceclio_anthropic.session import RunSession, BackendOptions, CostLimitExceeded
-from traceclio_anthropic import transport
 
 
 def session(tmp_path, **options) -> RunSession:
