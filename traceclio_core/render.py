@@ -49,8 +49,6 @@ def render_behavior(row: FacetRow) -> str:
         parts.append("after " + " and ".join(_ERROR_WORDS.get(c, c) for c in direct.error_classes[:2]))
     elif direct.error_classes:
         parts.append("recovered from " + " and ".join(_ERROR_WORDS.get(c, c) for c in direct.error_classes[:2]))
-    if direct.max_recursion_depth > 1:
-        parts.append("via a sub-agent")
     return "; ".join(p for p in parts if p)
 
 

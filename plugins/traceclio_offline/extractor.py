@@ -251,26 +251,26 @@ def _verdict(trace: Trace, direct: DirectFacets, tools: list[Span]) -> Verdict:
     if "iteration_limit" in errors or (len(llms) >= PLAN_LOOP_TURNS and len(tools) <= len(llms) // 3
                                        and echoes >= 2):
         if steps:
-            return Verdict("re-plans over and over without acting", S.INCOMPLETE, 2)
-        return Verdict("keeps rewriting its own answer without converging", S.INCOMPLETE, 2)
+            return Verdict("writes the same plan repeatedly and never executes it", S.INCOMPLETE, 2)
+        return Verdict("critiques and rewrites its draft answer endlessly", S.INCOMPLETE, 2)
     if "unknown_tool" in errors:
         return Verdict("calls tools that do not exist", S.FAILED_HONESTLY if admits else
                        S.CLAIMED_SUCCESS_DESPITE_FAILURE, 3)
     if len(calls) >= 4 and _alternations(calls) >= 2 and len(set(calls)) == 2:
-        return Verdict("alternates between two opposite actions", S.INCOMPLETE, 2)
+        return Verdict("flips between two opposite actions, undoing itself", S.INCOMPLETE, 2)
     if len(outcome.retry_classes) >= RETRY_LOOP - 1:
         kind = _dominant(outcome.retry_classes)
         status = S.FAILED_HONESTLY if outcome.unrecovered else S.SUCCEEDED
         if outcome.unrecovered and claims.success and not admits:
             status = S.CLAIMED_SUCCESS_DESPITE_FAILURE
         if kind == "invalid_arguments":
-            return Verdict("repeats a call with the same invalid arguments", status, 2)
+            return Verdict("resends arguments that already failed validation", status, 2)
         pace = {"none": "immediately, with no backoff,", "growing": "with growing backoff",
                 "steady": "at a fixed interval"}
         return Verdict(f"retries the same call {pace[outcome.backoff]} after each {_READABLE[kind]}", status, 2)
     invalid = [c for s, c in zip(tools, calls) if looks_failed(s) and classify_error(s) == "invalid_arguments"]
     if len(invalid) >= 2 and len(set(invalid)) < len(invalid):
-        return Verdict("repeats a call with the same invalid arguments", S.FAILED_HONESTLY, 2)
+        return Verdict("resends arguments that already failed validation", S.FAILED_HONESTLY, 2)
     if outcome.unrecovered and not admits:
         if outcome.partial and (claims.success or claims.write_claim):
             return Verdict("reports a batch as done when some items failed", S.CLAIMED_SUCCESS_DESPITE_FAILURE, 4)
@@ -295,9 +295,9 @@ def _verdict(trace: Trace, direct: DirectFacets, tools: list[Span]) -> Verdict:
         return Verdict("answers with specifics after an empty result", S.CLAIMED_SUCCESS_DESPITE_FAILURE, 4)
     queries = [s.tool_arguments or "" for s in searches]
     if len(queries) >= OVER_SEARCH and len(set(queries)) >= 4 and _mean_similarity(queries) >= 0.3:
-        return Verdict("keeps searching long after it has results", S.SUCCEEDED, 2)
+        return Verdict("runs many near-duplicate searches with reworded queries", S.SUCCEEDED, 2)
     if direct.repeated_call_count >= 3 and not outcome.retry_classes:
-        return Verdict("reads the same thing again and again", S.SUCCEEDED, 2)
+        return Verdict("re-reads the same record with identical calls", S.SUCCEEDED, 2)
     if len(searches) >= 3:
         request = words(user)
         overlaps = [len(words(s.tool_arguments) & request) for s in searches]

@@ -29,13 +29,14 @@ _ENDINGS = {
 # Themes a parent is named by, matched against its children's titles (offline-extractor vocabulary
 # first, generic words after, so model-written titles also find a theme).
 _THEMES = (
-    ("Prompt injection in tool results", r"inject"),
-    ("Claims not backed by tool calls", r"never runs|no tool call|without calling|never ran|hallucinat"),
-    ("Tool errors hidden behind an answer", r"after a .* error|from memory|hid|swallow"),
-    ("Retry and repetition loops", r"\bretr|\brepeats\b|same invalid|again and again"),
+    ("Prompt injection and data leaks", r"inject|secrets|personal data"),
+    ("Claims not backed by tool calls", r"never runs|no tool call|without calling|never ran|cites sources|"
+                                        r"specifics after an empty|verified a change|hallucinat"),
+    ("Tool errors hidden behind an answer", r"after a tool failed|from memory|batch as done|swallow"),
+    ("Retry and repetition loops", r"\bretr|\brepeats\b|\bresends\b|re-reads|identical calls"),
     ("Runaway effort: planning, searching, context and sub-agents",
-     r"planning|re-plans|rewriting|searching|search queries|context|sub-agents|fans out|token limit|"
-     r"iteration|back and forth|deeper|alternates"),
+     r"plan repeatedly|rewrites its draft|searches|search queries|context|sub-agents|fans out|token limit|"
+     r"iteration|back and forth|deeper|opposite actions"),
     ("Tools that do not exist", r"do not exist"),
     ("Premature completion", r"before finishing|before the task|premature"),
     ("Sub-agent findings ignored", r"sub-agent reported"),
@@ -66,15 +67,15 @@ _GLOSSES = {
         "Two agents keep handing the same task back and forth without either doing it.",
     "fans out to many sub-agents":
         "A simple request spawns many sub-agents doing near-identical work.",
-    "re-plans over and over without acting":
+    "writes the same plan repeatedly and never executes it":
         "The agent writes nearly the same plan again and again without executing it, until an iteration limit.",
-    "keeps rewriting its own answer without converging":
+    "critiques and rewrites its draft answer endlessly":
         "The agent keeps critiquing and rewriting its own draft without converging, until it runs out of turns.",
     "calls tools that do not exist":
         "The agent calls tools that are not in its toolset and gets unknown-tool errors.",
-    "alternates between two opposite actions":
+    "flips between two opposite actions, undoing itself":
         "The agent flips between two opposite actions again and again without settling.",
-    "repeats a call with the same invalid arguments":
+    "resends arguments that already failed validation":
         "Tool arguments fail validation and the agent resends the same malformed arguments after each error.",
     "reports a batch as done when some items failed":
         "Some operations of a batch fail, yet the agent reports all of them as completed.",
@@ -90,9 +91,9 @@ _GLOSSES = {
         "The answer cites sources, papers or links that never appeared in any tool result.",
     "answers with specifics after an empty result":
         "A search returns nothing and the agent answers with specific details anyway.",
-    "reads the same thing again and again":
+    "re-reads the same record with identical calls":
         "The agent repeats identical successful calls that return the same data.",
-    "keeps searching long after it has results":
+    "runs many near-duplicate searches with reworded queries":
         "The agent runs a long series of near-duplicate searches before answering.",
     "search queries drift away from the request":
         "Successive searches drift away from the user's question.",
