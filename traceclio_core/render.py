@@ -13,7 +13,7 @@ from traceclio_core.facets import DIRECT_FACETS, MODEL_FACETS, FacetRow
 BEHAVIOR = "behavior"
 AXES = (BEHAVIOR, *MODEL_FACETS, *DIRECT_FACETS)
 
-_ERROR_WORDS = {
+ERROR_WORDS = {
     "rate_limit": "rate limits",
     "server_error": "server errors",
     "timeout": "timeouts",
@@ -46,9 +46,9 @@ def render_behavior(row: FacetRow) -> str:
         return model.failure_mode
     parts = ["no failure", status, model.reasoning_pattern]
     if direct.error_classes and model.completion_status.value == "failed_honestly":
-        parts.append("after " + " and ".join(_ERROR_WORDS.get(c, c) for c in direct.error_classes[:2]))
+        parts.append("after " + " and ".join(ERROR_WORDS.get(c, c) for c in direct.error_classes[:2]))
     elif direct.error_classes:
-        parts.append("recovered from " + " and ".join(_ERROR_WORDS.get(c, c) for c in direct.error_classes[:2]))
+        parts.append("recovered from " + " and ".join(ERROR_WORDS.get(c, c) for c in direct.error_classes[:2]))
     return "; ".join(p for p in parts if p)
 
 

@@ -13,6 +13,7 @@ from collections import Counter
 from collections.abc import Sequence
 
 from traceclio_core.components import ClusterEvidence, ClusterName, ParentEvidence
+from traceclio_core.render import ERROR_WORDS as _ERROR_WORDS
 from traceclio_core.hookspecs import hookimpl
 from traceclio_core.settings import Settings
 
@@ -147,6 +148,9 @@ def name_leaf(ev: ClusterEvidence) -> ClusterName:
         title = f"Mixed: {top.value} / {ev.failure_modes[1].value}"
     else:
         title = _ENDINGS.get(ending.value if ending else "", "Runs") + (f": {reasoning}" if reasoning else "")
+        # Healthy or honest leaves differ mostly by what went wrong on the way: say it in the title.
+        if ev.error_classes and ev.error_classes[0].value != "other" and ev.error_classes[0].inside >= 0.5:
+            title += f" ({_ERROR_WORDS.get(ev.error_classes[0].value, ev.error_classes[0].value)})"
     share = ev.size / ev.total if ev.total else 0.0
     parts = [f"{ev.size} traces ({share:.0%} of the run)"]
     if top and top.value != "none":
@@ -183,7 +187,8 @@ def name_parent(ev: ParentEvidence) -> ClusterName:
     size = sum(c.size for c in ev.children)
     listed = "; ".join(f"{c.title} ({c.size})" for c in sorted(ev.children, key=lambda c: -c.size)[:6])
     more = f"; and {len(ev.children) - 6} more" if len(ev.children) > 6 else ""
-    return ClusterName(title=title, description=f"{len(ev.children)} behaviours, {size} traces: {listed}{more}.")
+    behaviours = "1 behaviour" if len(ev.children) == 1 else f"{len(ev.children)} behaviours"
+    return ClusterName(title=title, description=f"{behaviours}, {size} traces: {listed}{more}.")
 
 
 class OfflineNamer:
