@@ -26,7 +26,7 @@ from traceclio_core.facets import FacetRow
 from traceclio_core.render import render
 from traceclio_core.sanitize import compile_names, sanitize, scrub_generated
 from traceclio_core.settings import Settings
-from traceclio_core.vectors import embed_unique
+from traceclio_core.vectors import VectorCache
 
 SUMMARIES_PER_CLUSTER = 8
 CONTRAST_SUMMARIES = 4
@@ -97,13 +97,15 @@ class Clustering:
         self.progress = progress or (lambda stage, n: None)
         self.texts_embedded = 0
         self.distinct_texts = 0
+        # One cache for the leaves and every level above: read from disk once per run.
+        self.vectors = VectorCache(embedder, settings.cache_dir)
 
     def _embed(self, texts: list[str]) -> tuple[np.ndarray, list[int], np.ndarray]:
         """Distinct texts' vectors, each text's index into them, and each distinct text's count."""
         index: dict[str, int] = {}
         position = [index.setdefault(t, len(index)) for t in texts]
         distinct = list(index)
-        vectors, computed = embed_unique(self.embedder, distinct, self.settings.cache_dir)
+        vectors, computed = self.vectors.embed(distinct)
         self.texts_embedded += computed
         # Rounded so vectors from cache and fresh ones (batched differently) cluster identically.
         vectors = np.round(vectors, 4).astype(np.float32)

@@ -14,7 +14,7 @@ from itertools import islice
 import pluggy
 
 from traceclio_core import facet_table
-from traceclio_core.components import FacetFailure
+from traceclio_core.components import FacetExtractor, FacetFailure
 from traceclio_core.errors import ConfigurationError, Reject, SourceError
 from traceclio_core.facet_table import FacetCache, SourceManifest, content_hash
 from traceclio_core.facets import DirectFacets, FacetRow, ModelFacets
@@ -62,9 +62,10 @@ def facet_version(pm: pluggy.PluginManager, extractor) -> str:
 
 
 def extract_facets(traces: Iterable[Trace], settings: Settings, pm: pluggy.PluginManager, rejects: RejectLog,
-                   progress: Progress, clock: StageClock) -> tuple[list[tuple[FacetRow, dict]], dict]:
+                   progress: Progress, clock: StageClock, extractor: FacetExtractor | None = None
+                   ) -> tuple[list[tuple[FacetRow, dict]], dict]:
     """Facet rows for every trace, from the cache where its content is unchanged."""
-    extractor = _first(pm, "traceclio_facet_extractor", settings, "a facet extractor")
+    extractor = extractor or _first(pm, "traceclio_facet_extractor", settings, "a facet extractor")
     version = facet_version(pm, extractor)
     cache = FacetCache(settings.cache_dir)
     rows: list[tuple[FacetRow, dict]] = []
@@ -140,22 +141,22 @@ def cluster_rows(rows: list[tuple[FacetRow, dict]], settings: Settings, pm: plug
     return result
 
 
-def _manifest(locations: list[str], settings: Settings, pm: pluggy.PluginManager) -> SourceManifest | None:
+def _manifest(locations: list[str], settings: Settings, pm: pluggy.PluginManager,
+              extractor: FacetExtractor) -> SourceManifest | None:
     prints = [p for p in pm.hook.traceclio_source_fingerprint(locations=locations, settings=settings) if p]
     if len(prints) != 1:
         return None
-    extractor = _first(pm, "traceclio_facet_extractor", settings, "a facet extractor")
     loader = settings.model_dump_json(include={"tenant_keys", "trace_window_spans", "max_attribute_bytes"})
     return SourceManifest(settings.cache_dir, f"{prints[0]}|{facet_version(pm, extractor)}|{loader}")
 
 
 def _from_manifest(manifest: SourceManifest | None, settings: Settings, pm: pluggy.PluginManager,
-                   rejects: RejectLog, progress: Progress) -> tuple[list, dict] | None:
+                   extractor: FacetExtractor, rejects: RejectLog, progress: Progress) -> tuple[list, dict] | None:
     """Rows straight from the caches when these exact inputs were seen before, else None."""
     seen = manifest.load() if manifest is not None else None
     if seen is None:
         return None
-    version = facet_version(pm, _first(pm, "traceclio_facet_extractor", settings, "a facet extractor"))
+    version = facet_version(pm, extractor)
     cache = FacetCache(settings.cache_dir)
     rows = []
     for trace_id, digest in seen["traces"]:
@@ -181,9 +182,10 @@ def run(locations: list[str], settings: Settings, pm: pluggy.PluginManager, prog
     settings.out_dir.mkdir(parents=True, exist_ok=True)
     rejects = RejectLog(settings.out_dir / "rejected.jsonl", strict=settings.strict)
     try:
-        manifest = _manifest(locations, settings, pm)
+        extractor = _first(pm, "traceclio_facet_extractor", settings, "a facet extractor")
+        manifest = _manifest(locations, settings, pm, extractor)
         with clock.stage("load + facets"):
-            cached = _from_manifest(manifest, settings, pm, rejects, progress)
+            cached = _from_manifest(manifest, settings, pm, extractor, rejects, progress)
             if cached is not None:
                 rows, counts = cached
             else:
@@ -192,7 +194,7 @@ def run(locations: list[str], settings: Settings, pm: pluggy.PluginManager, prog
                 if not sources:
                     raise SourceError(f"no source plugin understands {', '.join(locations)}")
                 traces = (trace for source in sources for trace in source)
-                rows, counts = extract_facets(traces, settings, pm, rejects, progress, clock)
+                rows, counts = extract_facets(traces, settings, pm, rejects, progress, clock, extractor)
                 # With failed extractions the next run must retry them, so it must parse again.
                 if manifest is not None and not counts["facet_failures"]:
                     manifest.save([(r.trace_id, r.content_hash) for r, _ in rows], rejects.records,

@@ -16,36 +16,40 @@ def _key(text: str) -> str:
 
 
 class VectorCache:
-    def __init__(self, directory: Path, model_id: str):
-        self.directory = directory / "embeddings" / hashlib.sha1(model_id.encode()).hexdigest()[:16]
+    """Vectors of one embedder: read from disk once, added to as texts are embedded, one shard per save."""
 
-    def load(self) -> dict[str, np.ndarray]:
-        found: dict[str, np.ndarray] = {}
-        for shard in sorted(self.directory.glob("*.npz")) if self.directory.exists() else []:
-            with np.load(shard) as data:
-                found.update(zip(data["keys"].tolist(), data["vectors"]))
-        return found
+    def __init__(self, embedder: Embedder, directory: Path | None):
+        self.embedder = embedder
+        self.directory = None if directory is None else (
+            directory / "embeddings" / hashlib.sha1(embedder.model_id.encode()).hexdigest()[:16])
+        self._known: dict[str, np.ndarray] | None = None
 
-    def save(self, keys: list[str], vectors: np.ndarray) -> None:
-        if not keys:
+    def _load(self) -> dict[str, np.ndarray]:
+        if self._known is None:
+            self._known = {}
+            shards = sorted(self.directory.glob("*.npz")) if self.directory and self.directory.exists() else []
+            for shard in shards:
+                with np.load(shard) as data:
+                    self._known.update(zip(data["keys"].tolist(), data["vectors"]))
+        return self._known
+
+    def _save(self, keys: list[str], vectors: np.ndarray) -> None:
+        if not keys or self.directory is None:
             return
         self.directory.mkdir(parents=True, exist_ok=True)
         name = hashlib.sha1("".join(keys).encode()).hexdigest()[:16]
         np.savez(self.directory / f"{name}.npz", keys=np.array(keys), vectors=vectors.astype(np.float32))
 
-
-def embed_unique(embedder: Embedder, texts: Sequence[str], cache_dir: Path | None) -> tuple[np.ndarray, int]:
-    """Vectors for `texts` (distinct, in order) and how many had to be computed now."""
-    cache = VectorCache(cache_dir, embedder.model_id) if cache_dir is not None else None
-    known = cache.load() if cache else {}
-    keys = [_key(t) for t in texts]
-    missing = [i for i, k in enumerate(keys) if k not in known]
-    if missing:
-        fresh = np.asarray(embedder.embed([texts[i] for i in missing]), dtype=np.float32)
-        for i, vector in zip(missing, fresh):
-            known[keys[i]] = vector
-        if cache:
-            cache.save([keys[i] for i in missing], fresh)
-    if not texts:
-        return np.zeros((0, 1), dtype=np.float32), 0
-    return np.stack([known[k] for k in keys]).astype(np.float32), len(missing)
+    def embed(self, texts: Sequence[str]) -> tuple[np.ndarray, int]:
+        """Vectors for `texts` (distinct, in order) and how many had to be computed now."""
+        known = self._load()
+        keys = [_key(t) for t in texts]
+        missing = [i for i, k in enumerate(keys) if k not in known]
+        if missing:
+            fresh = np.asarray(self.embedder.embed([texts[i] for i in missing]), dtype=np.float32)
+            for i, vector in zip(missing, fresh):
+                known[keys[i]] = vector
+            self._save([keys[i] for i in missing], fresh)
+        if not texts:
+            return np.zeros((0, 1), dtype=np.float32), 0
+        return np.stack([known[k] for k in keys]).astype(np.float32), len(missing)
