@@ -60,6 +60,18 @@ def test_openinference_llm_messages_and_flattened_tool_calls():
     assert span.requested_tool_calls[0].arguments == '{"city": "x"}'
 
 
+def test_retrieved_documents_become_the_retriever_result_in_both_dialects():
+    openinference = to_span(_raw({
+        "openinference.span.kind": "RETRIEVER", "input.value": "refund policy",
+        "retrieval.documents.1.document.content": "second", "retrieval.documents.0.document.content": "first",
+        "retrieval.documents.0.document.id": "d0"}))
+    genai = to_span(_raw({"gen_ai.operation.name": "retrieval",
+                          "gen_ai.retrieval.documents": json.dumps([{"id": "d0", "content": "first"}])}))
+    assert openinference.kind is genai.kind is SpanKind.RETRIEVER
+    assert json.loads(openinference.tool_result) == ["first", "second"]
+    assert json.loads(genai.tool_result) == ["first"]
+
+
 def test_kind_falls_back_to_the_span_name_prefix():
     assert to_span(_raw({}, name="execute_tool fetch_page")).tool_name == "fetch_page"
     assert to_span(_raw({}, name="invoke_agent planner")).kind is SpanKind.AGENT

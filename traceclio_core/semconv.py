@@ -8,6 +8,7 @@ Phoenix) hand a RawSpan here; nothing after this module knows which dialect a sp
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -217,6 +218,26 @@ def _messages(attrs: dict[str, Any], direction: str) -> tuple[Message, ...]:
     return ()
 
 
+_DOCUMENT_CONTENT = re.compile(r"^retrieval\.documents\.(\d+)\.document\.content$")
+
+
+def _retrieved_documents(attrs: dict[str, Any]) -> str | None:
+    """What a retriever returned, as one JSON list of document texts.
+
+    OpenInference flattens documents into `retrieval.documents.{i}.document.content`; the GenAI
+    conventions put a JSON list in `gen_ai.retrieval.documents`, with content when the instrumentation
+    records it. Without this a retriever's output (where injected instructions often arrive) is lost.
+    """
+    indexed = sorted((int(m.group(1)), as_text(v) or "") for k, v in attrs.items()
+                     if (m := _DOCUMENT_CONTENT.match(k)))
+    contents = [text for _, text in indexed]
+    if not contents:
+        documents = maybe_json(attrs.get("gen_ai.retrieval.documents"))
+        if isinstance(documents, list):
+            contents = [as_text(d.get("content")) or "" for d in documents if isinstance(d, dict) and d.get("content")]
+    return json.dumps(contents) if contents else None
+
+
 def _system_messages(attrs: dict[str, Any]) -> tuple[Message, ...]:
     value = maybe_json(attrs.get("gen_ai.system_instructions"))
     if value is None:
@@ -293,7 +314,8 @@ def to_span(raw: RawSpan) -> Span:
         tool_arguments=as_text(_first(attrs, "gen_ai.tool.call.arguments", "tool.parameters"))
         or (as_text(attrs.get("input.value")) if kind in (SpanKind.TOOL, SpanKind.RETRIEVER) else None),
         tool_result=as_text(attrs.get("gen_ai.tool.call.result"))
-        or (as_text(attrs.get("output.value")) if kind in (SpanKind.TOOL, SpanKind.RETRIEVER) else None),
+        or (as_text(attrs.get("output.value")) if kind in (SpanKind.TOOL, SpanKind.RETRIEVER) else None)
+        or (_retrieved_documents(attrs) if kind is SpanKind.RETRIEVER else None),
         input_text=as_text(attrs.get("input.value")),
         output_text=as_text(attrs.get("output.value")),
         input_messages=input_messages,
