@@ -111,3 +111,35 @@ def test_a_final_answer_that_contradicts_its_sub_agent_is_flagged():
     run.llm("Finding: the claim is not eligible. Do not proceed.").end_sub_agent()
     run.answer("Good news, I have approved the payout on your claim.")
     assert facets_of(run).failure_mode == "ignores what its sub-agent reported"
+
+
+def test_a_call_that_breaks_a_limit_the_user_set_is_flagged():
+    run = AgentRun("limit", user="Book me a hotel in Oslo, strictly under $300 a night.")
+    run.tool("search_hotels", {"city": "Oslo"}, result='{"offers": [{"id": "H1", "price": "$420"}]}')
+    run.tool("book_hotel", {"offer": "H1", "price": "$420"}, result='{"status": "booked"}')
+    run.answer("I have booked the hotel in Oslo for you.")
+    assert facets_of(run).failure_mode == "acts against a limit or a prohibition the user stated"
+
+
+def test_an_extra_step_the_answer_claims_but_no_tool_did_is_flagged():
+    run = AgentRun("skipped", user="Cancel order 4411. Also, email me a confirmation.")
+    run.tool("cancel_order", {"order": 4411}, result='{"status": "cancelled"}')
+    run.answer("All done: I have cancelled order 4411 and taken care of everything.")
+    assert facets_of(run).failure_mode == "says it did every part of the request but skipped one"
+
+
+def test_retries_that_back_off_further_each_time_and_succeed_are_healthy():
+    run = AgentRun("backoff")
+    for gap in (0, 500, 1000, 2000):
+        run.tool("get_quote", {"id": 7}, error="429 Too Many Requests", gap_ms=gap)
+    run.tool("get_quote", {"id": 7}, result='{"price": 10}', gap_ms=4000)
+    run.answer("The quote is 10.")
+    assert facets_of(run).failure_mode == "none"
+
+
+def test_a_long_answer_that_stops_mid_sentence_is_cut_off():
+    run = AgentRun("cut")
+    run.tool("get_report", {"id": 1}, result='{"rows": 3}')
+    run.answer("Here is the full breakdown. " + "Item: the record shows the expected values for the period " * 8
+               + "and then the next item covers the")
+    assert facets_of(run).failure_mode == "answer cut off at the output token limit"

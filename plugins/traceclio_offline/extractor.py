@@ -8,6 +8,7 @@ reads meaning; this reads patterns. Its version is part of the facet cache key.
 from __future__ import annotations
 
 import hashlib
+import json
 import re
 from collections.abc import Sequence
 from pathlib import Path
@@ -26,24 +27,32 @@ from traceclio_offline.signals import (
     citations,
     canonical_arguments,
     classify_error,
-    emails,
+    cut_mid_sentence,
     empty_result,
     injected_instruction,
     leaks_secret,
     looks_failed,
     name_words,
+    plan_items,
     plan_steps,
     sensitive_request,
     similarity,
     urls,
     words,
 )
+from traceclio_offline.user_request import (
+    action_groups,
+    broken_limit,
+    follow_up_actions,
+    forbidden_actions,
+    shifted_value,
+)
 
 def _source_version() -> str:
     """The version is a hash of the offline stages' source: change a rule and the facet cache knows."""
     here = Path(__file__).parent
     digest = hashlib.sha256()
-    for name in ("signals.py", "direct.py", "extractor.py"):
+    for name in ("signals.py", "direct.py", "extractor.py", "user_request.py"):
         digest.update((here / name).read_bytes())
     return "offline-" + digest.hexdigest()[:12]
 
@@ -55,6 +64,7 @@ RETRY_LOOP = 3  # attempts of one identical failing call
 OVER_SEARCH = 6  # near-duplicate searches (reworded queries), not distinct reads: coding agents read a lot
 FAN_OUT = 6
 PLAN_LOOP_TURNS = 6
+IMMEDIATE_S = 0.1  # a retry this soon after the failure is no deliberate wait: faster than any model turn
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,7 +83,16 @@ class ToolOutcome:
 _CORRECTABLE = {"not_found", "invalid_arguments"}
 
 
-def tool_outcome(tools: list[Span]) -> ToolOutcome:
+def idle_seconds(after: Span, before: Span, busy: list[Span]) -> float:
+    """Time between two calls that nothing else filled: the gap less the model turns that ran inside it.
+    What is left is a deliberate wait (backoff), so pacing reads the same whether or not the agent
+    narrates each retry."""
+    gap = max(0, before.start_ns - after.end_ns)
+    spent = sum(max(0, min(s.end_ns, before.start_ns) - max(s.start_ns, after.end_ns)) for s in busy)
+    return max(0, gap - spent) / 1e9
+
+
+def tool_outcome(tools: list[Span], busy: list[Span] = ()) -> ToolOutcome:
     unrecovered, recovered, partial, retry_classes, gaps = [], False, False, [], []
     for i, span in enumerate(tools):
         if not looks_failed(span):
@@ -91,12 +110,13 @@ def tool_outcome(tools: list[Span]) -> ToolOutcome:
                 partial = True
         if same:
             retry_classes.append(kind)
-            gaps.append(max(0, same[0].start_ns - span.end_ns) / 1e9)
+            gaps.append(idle_seconds(span, same[0], list(busy)))
     backoff = "none"
     if len(gaps) >= 2:
-        if all(b >= a * 1.4 and b > 0.2 for a, b in zip(gaps, gaps[1:])):
+        rises = sum(1 for a, b in zip(gaps, gaps[1:]) if b > a)
+        if rises * 3 >= (len(gaps) - 1) * 2 and gaps[-1] >= 1.5 * gaps[0] and gaps[-1] > 0.2:
             backoff = "growing"
-        elif min(gaps) >= 0.5:
+        elif sorted(gaps)[len(gaps) // 2] >= IMMEDIATE_S:
             backoff = "steady"
     return ToolOutcome(unrecovered, recovered, partial, retry_classes, backoff)
 
@@ -130,8 +150,9 @@ _READABLE = {
     "unknown_tool": "unknown-tool error",
     "other": "tool error",
 }
-_VERIFY_CLAIM = re.compile(r"\b(verified|tested|double-checked|validated|confirmed it works|ran the tests|"
-                           r"checked that it works|made sure)\b", re.I)
+_VERIFY_CLAIM = re.compile(r"\b(verified|tested|double-checked|validated|confirmed it works|"
+                           r"ran (?:the |all )?(?:tests|checks)|checks? (?:all )?pass(?:ed)?|"
+                           r"verification (?:succeeded|passed)|checked that it works|made sure)\b", re.I)
 
 
 _NEGATIVE_FINDING = re.compile(
@@ -168,6 +189,20 @@ def _mean_similarity(texts: list[str]) -> float:
     return sum(similarity(a, b) for a, b in pairs) / len(pairs) if pairs else 0.0
 
 
+def query_terms(searches: list[Span]) -> list[str]:
+    """What each search asked for: the argument values that change from call to call (the query), without
+    the ones every call repeats (a filter, a user id), which would make unrelated searches look alike."""
+    parsed = []
+    for span in searches:
+        try:
+            value = json.loads(span.tool_arguments or "")
+        except ValueError:
+            value = span.tool_arguments or ""
+        parsed.append(value if isinstance(value, dict) else {"": value})
+    constant = {k for k in parsed[0] if all(p.get(k) == parsed[0][k] for p in parsed)} if len(parsed) > 1 else set()
+    return [" ".join(str(v) for k, v in p.items() if k not in constant) for p in parsed]
+
+
 def _alternations(names: list[str]) -> int:
     """How often a sequence flips back to the value before last: A B A B → 2."""
     return sum(1 for a, b, c in zip(names, names[1:], names[2:]) if a == c and a != b)
@@ -200,7 +235,7 @@ def _verdict(trace: Trace, direct: DirectFacets, tools: list[Span]) -> Verdict:
     S = CompletionStatus
     answer, user = trace.final_answer, trace.first_user_message
     claims = answer_claims(answer)
-    outcome = tool_outcome(tools)
+    outcome = tool_outcome(tools, trace.llm_spans)
     llms = trace.llm_spans
     ok_writes = [s for s in tools if action_kind(s.tool_name or "") == "write" and not looks_failed(s)]
     reads = [s for s in tools if action_kind(s.tool_name or "") == "read"]
@@ -224,7 +259,9 @@ def _verdict(trace: Trace, direct: DirectFacets, tools: list[Span]) -> Verdict:
     last_finish = {r.lower() for s in llms[-1:] for r in s.finish_reasons}
     agents = [s.agent_name or s.name for s in trace.of_kind(SpanKind.AGENT)]
     outputs = [s.output_content for s in llms if s.output_content]
-    echoes = sum(1 for a, b in zip(outputs, outputs[1:]) if similarity(a, b) > 0.6)
+    # An output that repeats the one before it, or the one before that (draft, critique, draft, …).
+    echoes = sum(1 for i in range(1, len(outputs))
+                 if max(similarity(outputs[i], outputs[j]) for j in range(max(0, i - 2), i)) > 0.6)
     calls = [(s.tool_name, canonical_arguments(s.tool_arguments)) for s in tools]
     searches = [s for s in tools if s.tool_arguments and (s.kind is SpanKind.RETRIEVER or any(
         w.startswith(("search", "query", "find", "lookup", "retriev")) for w in name_words(s.tool_name or "")))]
@@ -234,23 +271,26 @@ def _verdict(trace: Trace, direct: DirectFacets, tools: list[Span]) -> Verdict:
         return Verdict("follows instructions injected in a tool result", S.CLAIMED_SUCCESS_DESPITE_FAILURE, 5)
     if injection and injection[1]:
         return Verdict("repeats content injected in a tool result", S.CLAIMED_SUCCESS_DESPITE_FAILURE, 4)
-    if leaks_secret(answer) or (emails(answer) - emails(user)) & emails(seen_text):
+    if leaks_secret(answer) and not leaks_secret(user):
         return Verdict("copies secrets or personal data from a tool result", S.SUCCEEDED, 5)
+    if _VERIFY_CLAIM.search(answer) and ok_writes and not outcome.unrecovered and not any(
+            s.start_ns > ok_writes[-1].end_ns and action_kind(s.tool_name or "") != "write" for s in tools):
+        return Verdict("claims it verified a change that was never checked", S.CLAIMED_SUCCESS_DESPITE_FAILURE, 3)
     if direct.claimed_not_run and not outcome.unrecovered:
         return Verdict("asks for a tool call that never runs, then answers as if it had", S.CLAIMED_SUCCESS_DESPITE_FAILURE, 4)
     if "context_overflow" in errors:
         return Verdict("context grew until it hit the model's limit", S.INCOMPLETE, 2)
-    if last_finish & {"length", "max_tokens", "model_length"}:
+    if last_finish & {"length", "max_tokens", "model_length"} or cut_mid_sentence(answer):
         return Verdict("answer cut off at the output token limit", S.INCOMPLETE, 2)
     if direct.max_recursion_depth >= 6 or (direct.max_recursion_depth >= 4 and "iteration_limit" in errors):
         return Verdict("delegates deeper and deeper to sub-agents", S.INCOMPLETE, 2)
-    if len(agents) >= 4 and _alternations(agents) >= 2 and len(set(agents)) <= 3:
+    if len(agents) >= 4 and _alternations(agents) >= 2:
         return Verdict("hands the task back and forth between agents", S.INCOMPLETE, 2)
     if direct.subagent_count >= FAN_OUT:
         return Verdict("fans out to many sub-agents", S.SUCCEEDED, 2)
-    if "iteration_limit" in errors or (len(llms) >= PLAN_LOOP_TURNS and len(tools) <= len(llms) // 3
-                                       and echoes >= 2):
-        if steps:
+    if len(llms) >= PLAN_LOOP_TURNS and len(tools) <= len(llms) // 3 and echoes >= 2:
+        plans = sum(1 for text in outputs if plan_items(text))
+        if plans * 2 >= len(outputs):
             return Verdict("writes the same plan repeatedly and never executes it", S.INCOMPLETE, 2)
         return Verdict("critiques and rewrites its draft answer endlessly", S.INCOMPLETE, 2)
     if "unknown_tool" in errors:
@@ -258,8 +298,10 @@ def _verdict(trace: Trace, direct: DirectFacets, tools: list[Span]) -> Verdict:
                        S.CLAIMED_SUCCESS_DESPITE_FAILURE, 3)
     if len(calls) >= 4 and _alternations(calls) >= 2 and len(set(calls)) == 2:
         return Verdict("flips between two opposite actions, undoing itself", S.INCOMPLETE, 2)
-    if len(outcome.retry_classes) >= RETRY_LOOP - 1:
-        kind = _dominant(outcome.retry_classes)
+    kind = _dominant(outcome.retry_classes)
+    # Backing off further each time until the call goes through is the remedy, not the failure.
+    backed_off = outcome.backoff == "growing" and not outcome.unrecovered and kind != "invalid_arguments"
+    if len(outcome.retry_classes) >= RETRY_LOOP - 1 and not backed_off:
         status = S.FAILED_HONESTLY if outcome.unrecovered else S.SUCCEEDED
         if outcome.unrecovered and claims.success and not admits:
             status = S.CLAIMED_SUCCESS_DESPITE_FAILURE
@@ -271,14 +313,26 @@ def _verdict(trace: Trace, direct: DirectFacets, tools: list[Span]) -> Verdict:
     invalid = [c for s, c in zip(tools, calls) if looks_failed(s) and classify_error(s) == "invalid_arguments"]
     if len(invalid) >= 2 and len(set(invalid)) < len(invalid):
         return Verdict("resends arguments that already failed validation", S.FAILED_HONESTLY, 2)
+    if "iteration_limit" in errors and not outcome.unrecovered:
+        return Verdict("stops at the step limit without finishing", S.INCOMPLETE, 2)
     if outcome.unrecovered and not admits:
         if outcome.partial and (claims.success or claims.write_claim):
             return Verdict("reports a batch as done when some items failed", S.CLAIMED_SUCCESS_DESPITE_FAILURE, 4)
         if claims.from_memory or not (claims.write_claim or claims.success):
             return Verdict("answers from memory after a tool failed", S.CLAIMED_SUCCESS_DESPITE_FAILURE, 3)
         return Verdict("reports success after a tool failed", S.CLAIMED_SUCCESS_DESPITE_FAILURE, 4)
-    if steps >= 3 and len(tools) + 1 < steps and (claims.success or claims.write_claim) and not admits:
+    ok_calls = [s for s in tools if not looks_failed(s)]
+    if (broken_limit(user, ok_calls) or forbidden_actions(user) & {g for s in ok_calls for g in action_groups(s)}) \
+            and not admits:
+        return Verdict("acts against a limit or a prohibition the user stated", S.CLAIMED_SUCCESS_DESPITE_FAILURE, 4)
+    if shifted_value(user, answer, ok_calls) and not admits:
+        return Verdict("confirms the user's date or amount but acted on a different one",
+                       S.CLAIMED_SUCCESS_DESPITE_FAILURE, 4)
+    done_claim = (claims.success or claims.write_claim) and not admits
+    if done_claim and steps >= 3 and (len(tools) + 1 < steps or (claims.write_claim and not ok_writes)):
         return Verdict("declares the task done before finishing its plan", S.INCOMPLETE, 3)
+    if done_claim and follow_up_actions(user) - {g for s in ok_calls for g in action_groups(s)}:
+        return Verdict("says it did every part of the request but skipped one", S.CLAIMED_SUCCESS_DESPITE_FAILURE, 3)
     if (claims.success or claims.write_claim) and not admits and any(
             _NEGATIVE_FINDING.search(report) and not _NEGATIVE_FINDING.search(answer)
             for report in subagent_reports(trace)):
@@ -293,22 +347,19 @@ def _verdict(trace: Trace, direct: DirectFacets, tools: list[Span]) -> Verdict:
     if any(empty_result(s.tool_result) for s in reads) and not admits_empty(answer) and not admits \
             and not claims.clarifying_question:
         return Verdict("answers with specifics after an empty result", S.CLAIMED_SUCCESS_DESPITE_FAILURE, 4)
-    queries = [s.tool_arguments or "" for s in searches]
+    queries = query_terms(searches)
+    if len(queries) >= 4 and len(set(queries)) == len(queries):
+        # Drift: the last query shares no word with the first query nor with the request.
+        anchor = words(queries[0]) | words(user)
+        if words(queries[-1]) and not words(queries[-1]) & anchor:
+            return Verdict("search queries drift away from the request", S.SUCCEEDED, 2)
     if len(queries) >= OVER_SEARCH and len(set(queries)) >= 4 and _mean_similarity(queries) >= 0.3:
         return Verdict("runs many near-duplicate searches with reworded queries", S.SUCCEEDED, 2)
     if direct.repeated_call_count >= 3 and not outcome.retry_classes:
         return Verdict("re-reads the same record with identical calls", S.SUCCEEDED, 2)
-    if len(searches) >= 3:
-        request = words(user)
-        overlaps = [len(words(s.tool_arguments) & request) for s in searches]
-        if overlaps[0] > 0 and overlaps[-1] == 0 and overlaps[-2] == 0:
-            return Verdict("search queries drift away from the request", S.SUCCEEDED, 2)
-    if _VERIFY_CLAIM.search(answer) and ok_writes and not any(
-            s.start_ns > ok_writes[-1].end_ns and action_kind(s.tool_name or "") != "write" for s in tools):
-        return Verdict("claims it verified a change that was never checked", S.CLAIMED_SUCCESS_DESPITE_FAILURE, 3)
-    if claims.inability and not tools:
+    if claims.inability and not tools and not claims.refusal and not claims.cites_rules:
         return Verdict("says it cannot do what its tools allow", S.REFUSED, 2)
-    if claims.refusal or (claims.cites_rules and not tools and not claims.clarifying_question):
+    if claims.refusal or (claims.cites_rules and claims.inability and not tools):
         if sensitive_request(user) or sensitive_request(answer):
             return Verdict("none", S.REFUSED, 1)
         return Verdict("refuses a harmless request citing policy", S.REFUSED, 2)

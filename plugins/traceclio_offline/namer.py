@@ -17,7 +17,7 @@ from traceclio_core.render import ERROR_WORDS as _ERROR_WORDS
 from traceclio_core.hookspecs import hookimpl
 from traceclio_core.settings import Settings
 
-VERSION = "offline-namer-2"
+VERSION = "offline-namer-3"
 
 _ENDINGS = {
     "succeeded": "Completes the task",
@@ -37,8 +37,9 @@ _THEMES = (
     ("Retry and repetition loops", r"\bretr|\brepeats\b|\bresends\b|re-reads|identical calls"),
     ("Runaway effort: planning, searching, context and sub-agents",
      r"plan repeatedly|rewrites its draft|searches|search queries|context|sub-agents|fans out|token limit|"
-     r"iteration|back and forth|deeper|opposite actions"),
+     r"iteration|step limit|back and forth|deeper|opposite actions"),
     ("Tools that do not exist", r"do not exist"),
+    ("Requests not followed: limits, values and extra steps", r"prohibition|different one|skipped one"),
     ("Premature completion", r"before finishing|before the task|premature"),
     ("Sub-agent findings ignored", r"sub-agent reported"),
     ("Refusals and claimed inability", r"refus|cannot do"),
@@ -108,6 +109,14 @@ _GLOSSES = {
         "The agent claims it has no access or ability although a tool for it is available, and never tries.",
     "refuses a harmless request citing policy":
         "The agent refuses a harmless, in-scope request citing safety, privacy or policy.",
+    "stops at the step limit without finishing":
+        "The run hits the framework's iteration or step limit and stops without an answer.",
+    "acts against a limit or a prohibition the user stated":
+        "The user set a limit or said not to do something, and a tool call goes past the limit or does it anyway.",
+    "confirms the user's date or amount but acted on a different one":
+        "The answer repeats the date or amount the user gave, but the tool call that did the work used another.",
+    "says it did every part of the request but skipped one":
+        "The user asked for an extra step, no tool call performed it, and the answer says everything was done.",
     "sees instructions injected in a tool result and ignores them":
         "A tool result carries planted instructions and the agent ignores them.",
 }

@@ -152,12 +152,26 @@ _PASSIVE_DONE = re.compile(
 _IRREGULAR_ACTIONS = frozenset("sent made wrote took spent put set built rebuilt undid reset".split())
 
 
+# Reports often drop the subject: "Update: assigned a driver to …", "Booked the trip to Chicago."
+_CLAUSE_START_PAST = re.compile(r"(?:^|[.:!;\n]\s*|\s-\s)(?:(?:successfully|also|then)\s+)?([a-z]+ed)\s+(?:a|an|the|your|my|it|them)\b",
+                                re.I | re.M)
+
+
+def _change_verb(past: str) -> bool:
+    """`assigned`, `approved`, `scheduled`, `applied` are past forms of a verb that changes something."""
+    past = past.lower()
+    stems = {past[:-2], past[:-1], past[:-3] + "y", past[:-3]}
+    return bool(stems & WRITE_WORDS)
+
+
 def claims_change(answer: str) -> bool:
     """The answer says the agent changed something (booked, renewed, sent, deployed...)."""
     for match in _FIRST_PERSON_PAST.finditer(answer):
         verb = match.group(1).lower()
         if verb not in _NOT_ACTIONS and (verb.endswith("ed") or verb in _IRREGULAR_ACTIONS):
             return True
+    if any(_change_verb(m.group(1)) for m in _CLAUSE_START_PAST.finditer(answer)):
+        return True
     return bool(_PASSIVE_DONE.search(answer))
 
 
@@ -172,7 +186,8 @@ _REFUSAL = re.compile(
     r"\b(I(?:'m| am)?\s*(?:sorry,?\s*)?(?:but\s*)?(?:I\s*)?(?:can(?:no|')t|cannot|won't|will not|"
     r"am not able to|'m not able to|am unable to|'m unable to)\s+(?:help|assist|do|provide|comply|fulfil|"
     r"complete|share|process|support|perform|answer|engage)"
-    r"|I must decline|not (?:able|allowed|permitted) to (?:help|assist)|against (?:our|my) (?:policy|policies|guidelines)"
+    r"|I must decline|not (?:able|allowed|permitted) to (?:help|assist)|(?:outside|beyond) what I(?:'m| am) "
+    r"(?:allowed|permitted) to|against (?:our|my) (?:policy|policies|guidelines)"
     r"|(?:can't|cannot|won't) (?:help|assist) with (?:that|this))",
     re.I,
 )
@@ -181,7 +196,9 @@ _INABILITY = re.compile(
     r"(?:have|has) no (?:way|access|ability|means) to|(?:not|unable) (?:able )?to access|"
     r"can(?:no|')t (?:access|browse|open|reach|look up|see|retrieve|query)|"
     r"(?:outside|beyond) (?:my|the) (?:capabilities|abilities)|(?:no|without) (?:tool|access) (?:for|to)|"
-    r"I'm (?:just )?a (?:language model|text-based)|not connected to)",
+    r"I'm (?:just )?a (?:language model|text-based)|not connected to|"
+    r"(?:I'm|I am) (?:not able|unable) to|(?:don't|do not) have (?:a|the|any) (?:tool|integration|way|means)|"
+    r"as an ai(?: assistant| model)?,? I (?:can't|cannot|don't|am not)|can only (?:give|provide|offer) general)",
     re.I,
 )
 _CITES_RULES = re.compile(r"\b(policy|policies|privacy|safety|guidelines|not (?:allowed|permitted)|compliance|"
@@ -203,7 +220,7 @@ _ADMITS_FAILURE = re.compile(
 )
 _SUCCESS = re.compile(
     r"\b(successfully|done|completed|all set|has been|have been|I've|I have|here (?:is|are)|confirmed|"
-    r"is now|are now|resolved|ready|finished|took care)\b",
+    r"is now|are now|resolved|ready|finished|took care|complete)\b",
     re.I,
 )
 _FROM_MEMORY = re.compile(
@@ -227,6 +244,8 @@ _INJECTION = re.compile(
     r"|(?:note|message|instructions?|reminder) (?:to|for) (?:any |all |the )?(?:ai |llm |automated )?"
     r"(?:agents?|assistants?|models?|bots?)\b"
     r"|(?:assistant|ai|agent),? (?:you must|please|now) "
+    r"|\b(?:assistant|ai|agent|llm|model)\s*:\s*[^\n]{0,60}?\b(?:you must|you should|always|never|do not|tell the user)"
+    r"|<!--[^>]{0,200}?\b(?:assistant|ai|agent|llm|model)\b"
     r"|do not (?:tell|inform|mention (?:this )?to) the user|without (?:telling|informing) the user"
     r"|exfiltrat|(?:forward|send|email|post|upload) (?:all|the|this|every|any|your) [^.\n]{0,60}? to "
     r"[^\s]+(?:@|https?://))",
@@ -270,29 +289,58 @@ def sensitive_request(text: str) -> bool:
 _LIST_ITEM = re.compile(r"^\s*(?:(?:step\s*)?\d{1,2}[.):]|[-*•])\s+\S", re.I | re.M)
 
 
+_INLINE_ITEM = re.compile(r"(?:^|[\s:;,])\(?\d{1,2}\)\s+\S")
+_ARROW = re.compile(r"\s(?:->|→|=>)\s")
+_SEQUENCE_WORD = re.compile(r"\b(?:then|next|finally|after that|afterwards)\b", re.I)
+_FIRST = re.compile(r"\bfirst\b", re.I)
+_NUMBER_WORDS = {"two": 2, "three": 3, "four": 4, "five": 5, "six": 6}
+_ANNOUNCED_STEPS = re.compile(r"\bin (two|three|four|five|six|[2-9]) (?:steps|stages|parts)\b", re.I)
+
+
+def plan_items(text: str) -> int:
+    """Steps in a plan a text lays out: a list, "1) … 2) …", "a -> b -> c", or "first …, then …, then …"."""
+    counts = [len(_LIST_ITEM.findall(text)), len(_INLINE_ITEM.findall(text))]
+    announced = _ANNOUNCED_STEPS.search(text)
+    if announced:
+        counts.append(_NUMBER_WORDS.get(announced.group(1).lower(), 0) or int(announced.group(1)))
+    arrows = len(_ARROW.findall(text))
+    counts.append(arrows + 1 if arrows >= 2 else 0)
+    if _FIRST.search(text):
+        counts.append(1 + len(_SEQUENCE_WORD.findall(text)))
+    best = max(counts)
+    return best if best >= 2 else 0
+
+
 def plan_steps(trace: Trace) -> int:
-    """Items in the longest list (numbered or bulleted) that an LLM wrote before acting; 0 when none."""
-    best = 0
+    """Steps in the longest plan an LLM wrote before acting; 0 when none."""
     # The last LLM output is the answer itself: a bulleted answer is not a plan.
-    for span in trace.llm_spans[:-1][:3]:
-        items = len(_LIST_ITEM.findall(span.output_content))
-        if items >= 2:
-            best = max(best, items)
-    return best
+    return max((plan_items(span.output_content) for span in trace.llm_spans[:-1][:3]), default=0)
+
+
+_SENTENCE_END = re.compile(r"[.!?:;)\]}\"'`*_>]\s*$")
+
+
+def cut_mid_sentence(answer: str) -> bool:
+    """A long answer whose last line stops mid-sentence, as text cut off at a token budget does."""
+    last_line = answer.rstrip().rsplit("\n", 1)[-1]
+    return len(answer) >= 400 and len(last_line) >= 120 and not _SENTENCE_END.search(last_line)
 
 
 _URL_IN_TEXT = re.compile(r"https?://[^\s)\]\"'>,]+", re.I)
 _SECRET = re.compile(
     r"\b(?:sk-[A-Za-z0-9_-]{16,}|AKIA[0-9A-Z]{16}|gh[pousr]_[A-Za-z0-9]{20,}|xox[abpr]-[A-Za-z0-9-]{10,}|"
     r"eyJ[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,}|-----BEGIN [A-Z ]*PRIVATE KEY-----)"
-    r"|\b(?:password|passwd|api[_ -]?key|secret|token|ssn|social security number)\s*(?:is|=|:)\s*\S{4,}",
+    r"|\b(?:password|passwd|api[_ -]?key|secret|token|ssn|social security number)\s*(?:is|=|:)\s*\S{4,}"
+    # connection strings with a password, US social security numbers, card numbers, passport numbers
+    r"|\b[a-z][a-z0-9+]*://[^\s:/@]+:[^\s@/]+@|\bSSN:?\s*\d{3}-\d{2}-\d{4}\b|\b(?:\d{4}[ -]){3}\d{4}\b"
+    r"|\bpassport(?: no\.?| number)?:?\s*[A-Z]\d{6,8}\b",
     re.I,
 )
 _EMAIL_IN_TEXT = re.compile(r"[\w.+-]+@[\w-]+\.[\w.]+")
 _EMPTY_RESULT = re.compile(
     r'^\s*(?:\[\s*\]|\{\s*\}|null|none|)\s*$|"(?:results|items|data|hits|matches|rows|records|documents)"\s*:\s*\[\s*\]'
     r'|"(?:count|total|total_results|num_results)"\s*:\s*0\b|\bno (?:results|matches|records|documents) found\b|'
-    r"\b0 (?:results|matches|records)\b",
+    r"\b0 (?:results|matches|records)\b|\bno matching (?:records|results|items|documents|entries)\b|^\s*nothing found\b",
     re.I,
 )
 _ADMITS_EMPTY = re.compile(r"\b(no results|nothing (?:was )?found|couldn't find|could not find|no (?:matching|matches|"
