@@ -2,7 +2,8 @@
 
 A template file `<stage>.v<N>.md` holds the system prompt above a `=== user ===` line and the user message
 below it; `$name` placeholders are filled with string.Template. The version is part of every cache key.
-Loaded relative to the repository (prompts/ is not package data yet: pyproject needs it for wheels).
+A wheel carries the templates inside this package (setup.py copies them to prompt_templates/); an editable
+install or a plain checkout reads the repository's prompts/.
 """
 
 from __future__ import annotations
@@ -11,12 +12,21 @@ import re
 from dataclasses import dataclass
 from enum import Enum
 from functools import cache
+from importlib import resources
+from importlib.resources.abc import Traversable
 from pathlib import Path
 from string import Template
 
 from traceclio_core.facets import ModelFacets
 
-PROMPTS_DIR = Path(__file__).resolve().parents[2] / "prompts"
+
+def _templates_dir() -> Traversable:
+    """The templates shipped inside this package, else the checkout's top-level prompts/."""
+    packaged = resources.files("traceclio_anthropic") / "prompt_templates"
+    return packaged if packaged.is_dir() else Path(__file__).resolve().parents[2] / "prompts"
+
+
+PROMPTS_DIR = _templates_dir()
 USER_MARKER = "=== user ==="
 _FILE = re.compile(r"^(?P<stage>[a-z_]+)\.v(?P<version>\d+)\.md$")
 
@@ -37,14 +47,14 @@ class PromptTemplate:
 def load(stage: str, version: int | None = None) -> PromptTemplate:
     """The template for `stage`: the given version, else the highest one in prompts/."""
     found = {}
-    for path in PROMPTS_DIR.glob(f"{stage}.v*.md"):
+    for path in PROMPTS_DIR.iterdir():
         match = _FILE.match(path.name)
         if match and match["stage"] == stage:
             found[int(match["version"])] = path
     if not found:
         raise FileNotFoundError(f"no prompt template for stage {stage!r} in {PROMPTS_DIR}")
     chosen = version if version is not None else max(found)
-    text = found[chosen].read_text()
+    text = found[chosen].read_text(encoding="utf-8")
     system, marker, user = text.partition(USER_MARKER)
     if not marker:
         raise ValueError(f"{found[chosen]} has no '{USER_MARKER}' line")
