@@ -13,6 +13,8 @@ from typing import TYPE_CHECKING, Any
 import pluggy
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     import numpy as np
 
     from traceclio_core.components import Embedder, FacetExtractor, Namer
@@ -22,6 +24,7 @@ if TYPE_CHECKING:
     from traceclio_core.settings import Settings
     from traceclio_core.sync_ledger import StoreWriter
     from traceclio_core.sync_plan import SyncPlan
+    from traceclio_export.exporting import ClusterExport
 
 PROJECT = "traceclio"
 hookspec = pluggy.HookspecMarker(PROJECT)
@@ -102,3 +105,12 @@ def traceclio_cli_commands(app) -> None:
 def traceclio_export(result: RunResult, settings: Settings) -> list[str] | None:
     """Write outputs of a finished run under `settings.out_dir` (or elsewhere, such as a trace store);
     return the paths or URIs written. Every plugin is called."""
+
+
+@hookspec
+def traceclio_export_artefacts(export: ClusterExport, out_dir: Path) -> list[str] | None:
+    """Write one kind of artefact (monitors, eval cases, guardrail stubs, a dataset in a store) for the
+    clusters chosen by `traceclio export`, under `out_dir` or elsewhere; return the paths or URIs written.
+    Called once per export. `export` holds the distilled monitors and, per cluster id, its sanitised
+    example task summaries, nothing else from the run: write only those, never raw trace content.
+    Every plugin is called."""

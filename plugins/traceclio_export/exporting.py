@@ -8,14 +8,23 @@ from collections.abc import Sequence
 from pathlib import Path
 
 import pluggy
+from pydantic import BaseModel
 
 from traceclio_core.errors import TraceclioError
 from traceclio_core.sanitize import compile_names, scrub_generated
-from traceclio_export import artefact_hooks
 from traceclio_export.from_run import RunDirectory, monitors_from_run
-from traceclio_export.monitor import validate
+from traceclio_export.monitor import Monitor, validate
 
 MANIFEST = "export.json"
+
+
+class ClusterExport(BaseModel):
+    """What artefact writers (the `traceclio_export_artefacts` hook) receive: the distilled monitors and,
+    per cluster id, its sanitised example task summaries (those that already passed the privacy
+    thresholds). Nothing else from the run."""
+
+    monitors: list[Monitor]
+    examples: dict[str, list[str]]
 
 
 class ExportLeak(TraceclioError):
@@ -31,8 +40,7 @@ def export_run(run_dir: Path, out_dir: Path, pm: pluggy.PluginManager, cache_dir
     names = compile_names({row.tenant for row, _ in run.rows if row.tenant})
     examples = {record["id"]: [scrub_generated(e, names) for e in record.get("examples", [])] for record in chosen}
     out_dir.mkdir(parents=True, exist_ok=True)
-    artefact_hooks.add_to(pm)
-    export = artefact_hooks.ClusterExport(monitors=monitors, examples=examples)
+    export = ClusterExport(monitors=monitors, examples=examples)
     written = [p for paths in pm.hook.traceclio_export_artefacts(export=export, out_dir=out_dir) for p in paths or []]
     manifest = {
         "schema_version": 1,

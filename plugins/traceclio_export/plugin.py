@@ -1,5 +1,5 @@
 """traceclio_export plugin: the `export` and `monitor` sub-commands, and the built-in artefact writers
-(monitors, eval cases, guardrail stubs) on the export plugin's own hook (see artefact_hooks.py)."""
+(monitors, eval cases, guardrail stubs) on the `traceclio_export_artefacts` hook."""
 
 # No `from __future__ import annotations`: typer reads these annotations at runtime.
 from pathlib import Path
