@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
 from dataclasses import dataclass
@@ -203,6 +204,15 @@ def query_terms(searches: list[Span]) -> list[str]:
     return [" ".join(str(v) for k, v in p.items() if k not in constant) for p in parsed]
 
 
+def _oscillates(calls: list) -> bool:
+    """Two calls, one undoing the other, take turns for most of the run: A B A B (after any lookups)."""
+    if len(calls) < 4:
+        return False
+    pair = [c for c, _ in Counter(calls).most_common(2)]
+    inside = [c for c in calls if c in pair]
+    return len(pair) == 2 and len(inside) * 3 >= len(calls) * 2 and _alternations(inside) >= 2
+
+
 def _alternations(names: list[str]) -> int:
     """How often a sequence flips back to the value before last: A B A B → 2."""
     return sum(1 for a, b, c in zip(names, names[1:], names[2:]) if a == c and a != b)
@@ -258,6 +268,8 @@ def _verdict(trace: Trace, direct: DirectFacets, tools: list[Span]) -> Verdict:
     errors = set(direct.error_classes)
     last_finish = {r.lower() for s in llms[-1:] for r in s.finish_reasons}
     agents = [s.agent_name or s.name for s in trace.of_kind(SpanKind.AGENT)]
+    # Hand-offs recorded as tool calls (`transfer_to_billing`) are agents taking turns as well.
+    handoffs = [s.tool_name for s in tools if {"transfer", "handoff"} & set(name_words(s.tool_name or ""))]
     outputs = [s.output_content for s in llms if s.output_content]
     # An output that repeats the one before it, or the one before that (draft, critique, draft, …).
     echoes = sum(1 for i in range(1, len(outputs))
@@ -284,7 +296,7 @@ def _verdict(trace: Trace, direct: DirectFacets, tools: list[Span]) -> Verdict:
         return Verdict("answer cut off at the output token limit", S.INCOMPLETE, 2)
     if direct.max_recursion_depth >= 6 or (direct.max_recursion_depth >= 4 and "iteration_limit" in errors):
         return Verdict("delegates deeper and deeper to sub-agents", S.INCOMPLETE, 2)
-    if len(agents) >= 4 and _alternations(agents) >= 2:
+    if (len(agents) >= 4 and _alternations(agents) >= 2) or (len(handoffs) >= 3 and _alternations(handoffs) >= 1):
         return Verdict("hands the task back and forth between agents", S.INCOMPLETE, 2)
     if direct.subagent_count >= FAN_OUT:
         return Verdict("fans out to many sub-agents", S.SUCCEEDED, 2)
@@ -296,7 +308,7 @@ def _verdict(trace: Trace, direct: DirectFacets, tools: list[Span]) -> Verdict:
     if "unknown_tool" in errors:
         return Verdict("calls tools that do not exist", S.FAILED_HONESTLY if admits else
                        S.CLAIMED_SUCCESS_DESPITE_FAILURE, 3)
-    if len(calls) >= 4 and _alternations(calls) >= 2 and len(set(calls)) == 2:
+    if _oscillates(calls):
         return Verdict("flips between two opposite actions, undoing itself", S.INCOMPLETE, 2)
     kind = _dominant(outcome.retry_classes)
     # Backing off further each time until the call goes through is the remedy, not the failure.

@@ -187,7 +187,8 @@ _REFUSAL = re.compile(
     r"am not able to|'m not able to|am unable to|'m unable to)\s+(?:help|assist|do|provide|comply|fulfil|"
     r"complete|share|process|support|perform|answer|engage)"
     r"|I must decline|not (?:able|allowed|permitted) to (?:help|assist)|(?:outside|beyond) what I(?:'m| am) "
-    r"(?:allowed|permitted) to|against (?:our|my) (?:policy|policies|guidelines)"
+    r"(?:allowed|permitted) to|(?:not|never) (?:permitted|allowed|authori[sz]ed) to (?:access|share|disclose|provide|"
+    r"give|release|look up|view|see|do|change|make)|against (?:our|my) (?:policy|policies|guidelines)"
     r"|(?:can't|cannot|won't) (?:help|assist) with (?:that|this))",
     re.I,
 )
@@ -233,7 +234,9 @@ _CLARIFY = re.compile(
     r"\b((?:could|can|would) you (?:please )?(?:clarify|confirm|specify|tell me|provide|share|let me know|"
     r"describe|explain)|which (?:one|of|account|option|version|file|date|time)|do you (?:mean|want)|"
     r"would you like|please (?:clarify|confirm|specify|provide|share)|did you mean|"
-    r"before I (?:proceed|continue|start)|can you (?:clarify|confirm))",
+    r"before I (?:proceed|continue|start)|can you (?:clarify|confirm)|"
+    # a direct question back for a missing detail: "What is the order ID, and what went wrong?"
+    r"(?:what|which) (?:is|are|was|were) (?:the|your)\b[^?]{0,80}\?)",
     re.I,
 )
 _INJECTION = re.compile(
@@ -351,9 +354,16 @@ _CITATION = re.compile(r"[A-Z][a-z]+ et al\.?,? \(?\d{4}\)?|\b10\.\d{4,}/[^\s,;)
                        r"\b(?:Journal|Proceedings|Review) of [A-Z][a-z]+(?: [A-Z][a-z]+)*|\b(?:19|20)\d\d [A-Z]{2,} report")
 
 
+# Where an answer names its sources: "according to memo KB-7731", "Sources: [1] …", "(see DOC-12)".
+_SOURCE_PHRASE = re.compile(r"(?:according to|as (?:stated|noted|documented) in|sources?:|\[\d{1,2}\]|\bsee)\s+([^\n;]{3,80})",
+                            re.I)
+_SOURCE_ID = re.compile(r"\b[A-Za-z]{1,10}[-_#]?\d{2,}[A-Za-z0-9-]*\b")
+
+
 def citations(text: str) -> set[str]:
-    """Author-year references, DOIs, journal names and URLs that a text cites."""
-    return {c.lower() for c in _CITATION.findall(text or "")} | urls(text)
+    """Author-year references, DOIs, journal names, URLs and document ids that a text cites as sources."""
+    ids = {m.lower() for phrase in _SOURCE_PHRASE.findall(text or "") for m in _SOURCE_ID.findall(phrase)}
+    return {c.lower() for c in _CITATION.findall(text or "")} | urls(text) | ids
 
 
 def urls(text: str) -> set[str]:
