@@ -133,8 +133,10 @@ def test_retries_that_back_off_further_each_time_and_succeed_are_healthy():
     for gap in (0, 500, 1000, 2000):
         run.tool("get_quote", {"id": 7}, error="429 Too Many Requests", gap_ms=gap)
     run.tool("get_quote", {"id": 7}, result='{"price": 10}', gap_ms=4000)
-    run.answer("The quote is 10.")
-    assert facets_of(run).failure_mode == "none"
+    run.answer("We hit a rate limit for a moment; the quote is 10.")
+    facets = facets_of(run)
+    assert facets.failure_mode == "none" and facets.completion_status is CompletionStatus.SUCCEEDED
+    assert facets.reasoning_pattern == "waits and retries until the call succeeds"
 
 
 def test_a_long_answer_that_stops_mid_sentence_is_cut_off():

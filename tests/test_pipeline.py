@@ -50,6 +50,10 @@ def test_run_writes_the_documented_outputs(fixture_file, tmp_path, cache_dir):
     clusters = json.loads((out / "clusters.json").read_text())["clusters"]
     for cluster in clusters:
         assert {"id", "level", "parent", "title", "description", "size", "tenants"} <= set(cluster)
+    for leaf in (c for c in clusters if c["level"] == 0 and c["surfaced"]):
+        # Words and numbers apart: the description says what the behaviour is, the profile counts it.
+        assert leaf["profile"].startswith(f"{leaf['size']} traces (") and "per trace" in leaf["profile"]
+        assert "per trace" not in leaf["description"] and leaf["description"]
     assert set(read_assignments(out)) == set(truth)
     assert len(facet_table.read(out / "facets.parquet")) == len(truth)
 

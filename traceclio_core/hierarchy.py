@@ -43,6 +43,8 @@ class ClusterNode(BaseModel):
     children: list[str] = Field(default_factory=list)
     title: str = ""
     description: str = ""
+    # The cluster's numbers in one line, computed here from its facets whatever namer wrote the words.
+    profile: str = ""
     size: int
     tenants: int
     surfaced: bool = True
@@ -63,6 +65,22 @@ class RunResult(BaseModel):
     # Traces set aside whole (e.g. a cycle in parent links): listed in assignments.jsonl with no cluster.
     rejected_traces: list[str] = Field(default_factory=list)
     summary: dict = Field(default_factory=dict)
+
+
+def leaf_profile(ev: ClusterEvidence) -> str:
+    """Share of the run, dominant failure and ending, typical tool use: what a reader checks a name against."""
+    parts = [f"{ev.size} traces ({ev.size / ev.total if ev.total else 0:.0%} of the run)"]
+    top = ev.failure_modes[0] if ev.failure_modes else None
+    if top and top.value != "none":
+        parts.append(f"{top.inside:.0%} {top.value} (vs {top.overall:.0%} overall)")
+    if ev.completion:
+        parts.append(f"{ev.completion[0].inside:.0%} end {ev.completion[0].value.replace('_', ' ')}")
+    sequence = ev.sequences[0].value if ev.sequences else "no tools"
+    kind = ev.error_classes[0].value if ev.error_classes else ""
+    errors = f", mostly {kind.replace('_', ' ')}" if kind and kind != "other" else ""
+    parts.append(f"typical tool use {sequence}, {ev.mean_tool_calls:g} calls, {ev.mean_tool_errors:g} errors{errors} "
+                 f"and {ev.mean_retries:g} retries per trace")
+    return "; ".join(parts) + "."
 
 
 def default_k(n_traces: int) -> int:
@@ -161,7 +179,7 @@ class Clustering:
             node_id = ev.cluster_id
             nodes.append(ClusterNode(
                 id=node_id, level=0, title=scrub_generated(name.title, names), description=scrub_generated(name.description, names),
-                size=len(member), tenants=len({rows[i].tenant for i in member}),
+                profile=leaf_profile(ev), size=len(member), tenants=len({rows[i].tenant for i in member}),
                 failure_modes=ev.failure_modes, completion=ev.completion, mean_concern=ev.mean_concern,
                 examples=ev.summaries[: self.settings.examples_per_cluster],
             ))

@@ -1,8 +1,8 @@
 """The offline namer: titles and descriptions from what distinguishes a cluster's facets from the rest.
 
 Deterministic and free. A leaf is titled by its dominant failure mode (or, for healthy runs, by how
-they ended and how the agent worked) and described by its share of traces, how its runs end, and its
-tool use, errors and retries against the run's average. Parents are named by the themes their
+they ended and how the agent worked) and described by a plain sentence saying what that behaviour is;
+the cluster's numbers (share, endings, tool use) are its profile, which the core computes for any namer. Parents are named by the themes their
 children share.
 """
 
@@ -17,7 +17,7 @@ from traceclio_core.render import ERROR_WORDS as _ERROR_WORDS
 from traceclio_core.hookspecs import hookimpl
 from traceclio_core.settings import Settings
 
-VERSION = "offline-namer-3"
+VERSION = "offline-namer-4"
 
 _ENDINGS = {
     "succeeded": "Completes the task",
@@ -125,6 +125,8 @@ _HEALTHY_GLOSSES = {
     "asked_clarification": "The request is ambiguous or missing a detail, so the agent asks the user instead of guessing.",
     "refused": "The agent declines a request that touches someone else's data or an unauthorised action, and says why.",
     "revises a call after an error": "A call fails (often not found or invalid) and a corrected call succeeds.",
+    "waits and retries until the call succeeds": "A call fails on a transient error; the agent waits, retries the "
+                                                 "same call, and it goes through.",
     "changes approach after an empty result": "A first attempt comes back empty and the agent changes approach and succeeds.",
     "revises its approach after a tool result": "The agent revises its query after a tool result and then succeeds.",
     "answers directly without tools": "The agent answers directly, without needing a tool.",
@@ -137,7 +139,9 @@ _HEALTHY_GLOSSES = {
 def gloss(failure: str, ending: str, reasoning: str) -> str:
     """A plain sentence saying what the behaviour is (empty when the failure phrase is not one of ours)."""
     if failure.startswith("retries the same call"):
-        return "The agent repeats the same failing call many times without changing anything."
+        # "retries the same call <pace> after each <error>": the sentence keeps both.
+        return f"The agent {failure.replace('retries the same call', 'sends the same failing call again and again')}" \
+               ", never changing the call and never getting through."
     if failure and failure != "none":
         return _GLOSSES.get(failure, "")
     return _HEALTHY_GLOSSES.get(ending) or _HEALTHY_GLOSSES.get(reasoning, "")
@@ -160,20 +164,19 @@ def name_leaf(ev: ClusterEvidence) -> ClusterName:
         # Healthy or honest leaves differ mostly by what went wrong on the way: say it in the title.
         if ev.error_classes and ev.error_classes[0].value != "other" and ev.error_classes[0].inside >= 0.5:
             title += f" ({_ERROR_WORDS.get(ev.error_classes[0].value, ev.error_classes[0].value)})"
-    share = ev.size / ev.total if ev.total else 0.0
-    parts = [f"{ev.size} traces ({share:.0%} of the run)"]
-    if top and top.value != "none":
-        parts.append(f"{top.inside:.0%} {top.value} (vs {top.overall:.0%} overall)")
-    if ending:
-        parts.append(f"{ending.inside:.0%} end {ending.value.replace('_', ' ')}")
-    sequence = ev.sequences[0].value if ev.sequences else "no tools"
-    kind = ev.error_classes[0].value if ev.error_classes else ""
-    errors = f", mostly {kind.replace('_', ' ')}" if kind and kind != "other" else ""
-    parts.append(f"typical tool use {sequence}, {ev.mean_tool_calls:g} calls, {ev.mean_tool_errors:g} errors{errors} "
-                 f"and {ev.mean_retries:g} retries per trace")
     meaning = gloss(top.value if top else "", ending.value if ending else "", reasoning)
-    stats = "; ".join(parts) + "."
-    return ClusterName(title=title, description=f"{meaning} {_sentence(stats)}".strip())
+    # Delegation is named only where it sets the cluster apart: many frameworks wrap every run in sub-agents.
+    inside = sum(r.inside for r in ev.resources if "sub-agent" in r.value)
+    overall = sum(r.overall for r in ev.resources if "sub-agent" in r.value)
+    delegated = inside >= 0.5 and inside >= 1.5 * overall
+    if delegated and not (top and top.value != "none" and top.inside >= 0.5):
+        # Healthy runs that hand work to a sub-agent read apart from those that do not.
+        title += " via a sub-agent"
+        meaning = (meaning + " " if meaning else "") + "Part of the work is handed to a sub-agent, whose result is used."
+    if not meaning:
+        # A phrase this namer has no sentence for (a model-written failure mode): say it plainly.
+        meaning = _sentence(f"runs that {top.value}." if top and top.value != "none" else f"{title}.")
+    return ClusterName(title=title, description=meaning)
 
 
 def _theme(title: str) -> str | None:

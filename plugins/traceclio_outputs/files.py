@@ -33,6 +33,7 @@ def cluster_record(node: ClusterNode) -> dict:
         **record,
         "title": node.title,
         "description": node.description,
+        "profile": node.profile,
         "mean_concern": node.mean_concern,
         "failure_modes": [s.model_dump() for s in node.failure_modes],
         "completion": [s.model_dump() for s in node.completion],

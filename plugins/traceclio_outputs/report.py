@@ -14,7 +14,7 @@ body{font:15px/1.45 system-ui,sans-serif;max-width:1100px;margin:2em auto;paddin
 h1{font-size:1.5em;margin-bottom:.2em} .meta{color:#666;margin-bottom:1.5em}
 details{margin:.3em 0 .3em 1.2em;border-left:2px solid #e3e3e8;padding-left:.8em}
 summary{cursor:pointer} .title{font-weight:600} .count{color:#555;font-variant-numeric:tabular-nums}
-.desc{color:#333;margin:.2em 0 .4em} .concern{display:inline-block;min-width:2.2em;text-align:center;
+.desc{color:#333;margin:.2em 0 .2em} .profile{color:#666;font-size:.9em;margin:0 0 .4em} .concern{display:inline-block;min-width:2.2em;text-align:center;
 border-radius:4px;padding:0 .3em;font-size:.85em;margin-left:.4em} .c1{background:#e6f4ea}.c2{background:#fef7e0}
 .c3{background:#fde7d6}.c4,.c5{background:#fce8e6} ul.examples{margin:.2em 0 .6em;color:#444}
 .suppressed{color:#888;font-style:italic} table{border-collapse:collapse;margin:1em 0}
@@ -44,7 +44,9 @@ def _node(node: ClusterNode, by_id: dict[str, ClusterNode], total: int) -> str:
     is_open = " open" if node.level >= 1 else ""
     return (f"<details{is_open}><summary><span class=\"title\">{escape(node.title)}</span> {counts}{_concern(node)}"
             f' <span class="count">[{escape(node.id)}]</span></summary>'
-            f'<div class="desc">{escape(node.description)}</div>{inner}</details>')
+            f'<div class="desc">{escape(node.description)}</div>'
+            + (f'<div class="profile">{escape(node.profile)}</div>' if node.profile else "")
+            + f"{inner}</details>")
 
 
 def render_report(result: RunResult, settings: Settings) -> str:
