@@ -32,7 +32,8 @@ def test_swallowed_error_is_judged_against_what_the_tools_did():
 def test_honest_failure_after_retries_is_not_called_a_false_success():
     facets = facets_of(built(behaviours.retry_loop))
     assert facets.completion_status is CompletionStatus.FAILED_HONESTLY
-    assert facets.failure_mode.startswith("retries the same call") and "rate-limit error" in facets.failure_mode
+    # The fixture retries back to back: no wait between attempts.
+    assert facets.failure_mode == "hammers the same failing call with no wait after each rate-limit error"
 
 
 def test_injected_instruction_that_is_followed_is_the_most_concerning():

@@ -44,6 +44,7 @@ from traceclio_offline.signals import (
 from traceclio_offline.user_request import (
     action_groups,
     broken_limit,
+    claimed_actions,
     follow_up_actions,
     forbidden_actions,
     shifted_value,
@@ -204,6 +205,16 @@ def query_terms(searches: list[Span]) -> list[str]:
     return [" ".join(str(v) for k, v in p.items() if k not in constant) for p in parsed]
 
 
+def _user_turns(trace: Trace) -> str:
+    """Everything the user said, each message once, in order."""
+    seen: dict[str, None] = {}
+    for span in sorted(trace.spans, key=lambda s: s.start_ns):
+        for message in span.input_messages:
+            if message.role == "user" and message.content:
+                seen.setdefault(message.content, None)
+    return "\n".join(seen) or trace.first_user_message
+
+
 def _oscillates(calls: list) -> bool:
     """Two calls, one undoing the other, take turns for most of the run: A B A B (after any lookups)."""
     if len(calls) < 4:
@@ -319,9 +330,10 @@ def _verdict(trace: Trace, direct: DirectFacets, tools: list[Span]) -> Verdict:
             status = S.CLAIMED_SUCCESS_DESPITE_FAILURE
         if kind == "invalid_arguments":
             return Verdict("resends arguments that already failed validation", status, 2)
-        pace = {"none": "immediately, with no backoff,", "growing": "with growing backoff",
-                "steady": "at a fixed interval"}
-        return Verdict(f"retries the same call {pace[outcome.backoff]} after each {_READABLE[kind]}", status, 2)
+        # Pacing leads the phrase, in different verbs, so that pacings of one error read apart when embedded.
+        pace = {"none": "hammers the same failing call with no wait", "growing": "retries the same call with growing backoff",
+                "steady": "retries the same call at a fixed interval"}
+        return Verdict(f"{pace[outcome.backoff]} after each {_READABLE[kind]}", status, 2)
     invalid = [c for s, c in zip(tools, calls) if looks_failed(s) and classify_error(s) == "invalid_arguments"]
     if len(invalid) >= 2 and len(set(invalid)) < len(invalid):
         return Verdict("resends arguments that already failed validation", S.FAILED_HONESTLY, 2)
@@ -333,17 +345,20 @@ def _verdict(trace: Trace, direct: DirectFacets, tools: list[Span]) -> Verdict:
         if claims.from_memory or not (claims.write_claim or claims.success):
             return Verdict("answers from memory after a tool failed", S.CLAIMED_SUCCESS_DESPITE_FAILURE, 3)
         return Verdict("reports success after a tool failed", S.CLAIMED_SUCCESS_DESPITE_FAILURE, 4)
-    ok_calls = [s for s in tools if not looks_failed(s)]
-    if (broken_limit(user, ok_calls) or forbidden_actions(user) & {g for s in ok_calls for g in action_groups(s)}) \
+    # Actions only: a retriever's query repeats the user's words and changes nothing.
+    ok_calls = [s for s in tools if not looks_failed(s) and s.kind is SpanKind.TOOL]
+    asked = _user_turns(trace)  # a limit or a "do not" often arrives in a later turn
+    done_kinds = {g for s in ok_calls for g in action_groups(s)} | claimed_actions(answer)
+    if (broken_limit(asked, ok_calls) or forbidden_actions(asked) & done_kinds) \
             and not admits:
         return Verdict("acts against a limit or a prohibition the user stated", S.CLAIMED_SUCCESS_DESPITE_FAILURE, 4)
-    if shifted_value(user, answer, ok_calls) and not admits:
+    if shifted_value(asked, answer, ok_calls) and not admits:
         return Verdict("confirms the user's date or amount but acted on a different one",
                        S.CLAIMED_SUCCESS_DESPITE_FAILURE, 4)
     done_claim = (claims.success or claims.write_claim) and not admits
     if done_claim and steps >= 3 and (len(tools) + 1 < steps or (claims.write_claim and not ok_writes)):
         return Verdict("declares the task done before finishing its plan", S.INCOMPLETE, 3)
-    if done_claim and follow_up_actions(user) - {g for s in ok_calls for g in action_groups(s)}:
+    if done_claim and follow_up_actions(asked) - {g for s in ok_calls for g in action_groups(s)}:
         return Verdict("says it did every part of the request but skipped one", S.CLAIMED_SUCCESS_DESPITE_FAILURE, 3)
     if (claims.success or claims.write_claim) and not admits and any(
             _NEGATIVE_FINDING.search(report) and not _NEGATIVE_FINDING.search(answer)

@@ -17,7 +17,7 @@ from traceclio_core.render import ERROR_WORDS as _ERROR_WORDS
 from traceclio_core.hookspecs import hookimpl
 from traceclio_core.settings import Settings
 
-VERSION = "offline-namer-4"
+VERSION = "offline-namer-5"
 
 _ENDINGS = {
     "succeeded": "Completes the task",
@@ -34,7 +34,7 @@ _THEMES = (
     ("Claims not backed by tool calls", r"never runs|no tool call|without calling|never ran|cites sources|"
                                         r"specifics after an empty|verified a change|hallucinat"),
     ("Tool errors hidden behind an answer", r"after a tool failed|from memory|batch as done|swallow"),
-    ("Retry and repetition loops", r"\bretr|\brepeats\b|\bresends\b|re-reads|identical calls"),
+    ("Retry and repetition loops", r"\bretr|same failing call|\brepeats\b|\bresends\b|re-reads|identical calls"),
     ("Runaway effort: planning, searching, context and sub-agents",
      r"plan repeatedly|rewrites its draft|searches|search queries|context|sub-agents|fans out|token limit|"
      r"iteration|step limit|back and forth|deeper|opposite actions"),
@@ -138,10 +138,9 @@ _HEALTHY_GLOSSES = {
 
 def gloss(failure: str, ending: str, reasoning: str) -> str:
     """A plain sentence saying what the behaviour is (empty when the failure phrase is not one of ours)."""
-    if failure.startswith("retries the same call"):
-        # "retries the same call <pace> after each <error>": the sentence keeps both.
-        return f"The agent {failure.replace('retries the same call', 'sends the same failing call again and again')}" \
-               ", never changing the call and never getting through."
+    if " the same " in failure and " call " in failure and " after each " in failure:
+        # "<pace> after each <error>": the sentence keeps both.
+        return f"The agent {failure}, never changing the call and never getting through."
     if failure and failure != "none":
         return _GLOSSES.get(failure, "")
     return _HEALTHY_GLOSSES.get(ending) or _HEALTHY_GLOSSES.get(reasoning, "")

@@ -320,13 +320,13 @@ def plan_steps(trace: Trace) -> int:
     return max((plan_items(span.output_content) for span in trace.llm_spans[:-1][:3]), default=0)
 
 
-_SENTENCE_END = re.compile(r"[.!?:;)\]}\"'`*_>]\s*$")
+_SENTENCE_END = re.compile(r"[.!?)\]}\"'`*_>]\s*$")  # a colon or semicolon promises more to come
 
 
 def cut_mid_sentence(answer: str) -> bool:
     """A long answer whose last line stops mid-sentence, as text cut off at a token budget does."""
     last_line = answer.rstrip().rsplit("\n", 1)[-1]
-    return len(answer) >= 400 and len(last_line) >= 120 and not _SENTENCE_END.search(last_line)
+    return len(answer) >= 200 and len(last_line) >= 120 and not _SENTENCE_END.search(last_line)
 
 
 _URL_IN_TEXT = re.compile(r"https?://[^\s)\]\"'>,]+", re.I)

@@ -111,6 +111,14 @@ def action_groups(span: Span) -> set[str]:
     return {_GROUP_OF[w] for w in name_words(span.tool_name or "") if w in _GROUP_OF}
 
 
+_PAST_FORMS = {verb for verb in _GROUP_OF if verb.endswith(("ed", "sent", "paid", "bought"))}
+
+
+def claimed_actions(answer: str) -> set[str]:
+    """Kinds of action the answer says were done: "…and sent a confirmation to …" → {"contact"}."""
+    return {_GROUP_OF[w] for w in re.findall(r"[a-z]+", (answer or "").lower()) if w in _PAST_FORMS}
+
+
 def follow_up_actions(request: str) -> set[str]:
     """Kinds of action asked for as an extra step: "…. Also, email me a confirmation." → {"contact"}."""
     groups = set()
@@ -130,14 +138,15 @@ def broken_limit(request: str, calls: list[Span]) -> bool:
 
 
 def shifted_value(request: str, answer: str, calls: list[Span]) -> bool:
-    """The answer confirms a date or amount the user gave, but the call that did the work carried another:
-    a different day (often day and month swapped), or the amount off by a power of ten (cents for units)."""
+    """The answer confirms a date the user gave, or states an amount, but the call that did the work carried
+    another: a different day (often day and month swapped), or the amount off by a power of ten (cents for
+    units)."""
     confirmed = month_days(request) & month_days(answer)
     dated = [month_days(span.tool_arguments or "") for span in calls]
     dated = [days for days in dated if days]
     if confirmed and dated and not any(days & confirmed for days in dated):
         return True
-    asked = amounts(request)
+    asked = amounts(request) | amounts(answer)
     for span in calls:
         for amount in argument_amounts(span):
             if amount not in asked and any(abs(amount - a * f) < 0.01 or abs(amount * f - a) < 0.01
