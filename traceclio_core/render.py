@@ -34,7 +34,8 @@ def check_axis(facets: tuple[str, ...]) -> None:
 
 
 def render_behavior(row: FacetRow) -> str:
-    """What went wrong and how the run ended; for runs with no failure, how the agent worked instead.
+    """What went wrong and how the run ended; for runs with no failure, how the agent worked instead
+    (for honest failures, which errors it met).
 
     Details that vary within one behaviour (which error class a hidden error was, whether a sub-agent
     was involved) are left out: they would split one behaviour into many clusters.
@@ -44,7 +45,9 @@ def render_behavior(row: FacetRow) -> str:
     if model.failure_mode and model.failure_mode != "none":
         # The failure phrase alone: a shared tail ("; incomplete") would pull different failures together.
         return model.failure_mode
-    parts = ["no failure", status, model.reasoning_pattern]
+    # An honest failure is told apart by the errors behind it, not by how the agent worked before giving up.
+    honest = model.completion_status.value == "failed_honestly"
+    parts = ["no failure", status, "" if honest else model.reasoning_pattern]
     if direct.error_classes and model.completion_status.value == "failed_honestly":
         parts.append("after " + " and ".join(ERROR_WORDS.get(c, c) for c in direct.error_classes[:2]))
     elif direct.error_classes:
