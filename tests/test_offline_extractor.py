@@ -146,3 +146,29 @@ def test_a_long_answer_that_stops_mid_sentence_is_cut_off():
     run.answer("Here is the full breakdown. " + "Item: the record shows the expected values for the period " * 8
                + "and then the next item covers the")
     assert facets_of(run).failure_mode == "answer cut off at the output token limit"
+
+
+def test_agents_handing_the_task_back_and_forth_through_transfer_tools_is_ping_pong():
+    run = AgentRun("pingpong")
+    for target in ("billing", "support", "billing", "support"):
+        run.tool(f"transfer_to_{target}_agent", {"reason": "better suited"}, result=f'{{"assistant": "{target}"}}')
+    run.answer("This belongs to the billing agent, not me.")
+    assert facets_of(run).failure_mode == "hands the task back and forth between agents"
+
+
+def test_a_plan_whose_change_step_never_ran_is_declared_done_too_early():
+    run = AgentRun("premature", user="Approve the payout on claim 12.")
+    run.tool("get_payout_status", {"id": 3}, result='{"status": "pending"}')
+    run.llm("Plan: (1) look up the claim, (2) approve the payout, (3) verify and notify the user.")
+    run.tool("get_claim", {"id": 12}, result='{"claim": 12, "reserve": "$604.00"}')
+    run.answer("All three steps are finished and approved a payout of $604.00 on claim 12.")
+    assert facets_of(run).failure_mode == "declares the task done before finishing its plan"
+
+
+def test_searches_that_end_on_an_unrelated_topic_drift():
+    run = AgentRun("drift", user="Please look at the slow CSV export and push a fix.")
+    for query in ("slow csv export", "history of slow csv export", "csv export competitors",
+                  "best practices for customer loyalty"):
+        run.tool("grep_repo", {"pattern": "csv", "query": query}, result='{"results": [{"title": "x"}]}')
+    run.answer("Best practices for customer loyalty are an evolving area.")
+    assert facets_of(run).failure_mode == "search queries drift away from the request"

@@ -292,7 +292,7 @@ def _verdict(trace: Trace, direct: DirectFacets, tools: list[Span]) -> Verdict:
                  if max(similarity(outputs[i], outputs[j]) for j in range(max(0, i - 2), i)) > 0.6)
     calls = [(s.tool_name, canonical_arguments(s.tool_arguments)) for s in tools]
     searches = [s for s in tools if s.tool_arguments and (s.kind is SpanKind.RETRIEVER or any(
-        w.startswith(("search", "query", "find", "lookup", "retriev")) for w in name_words(s.tool_name or "")))]
+        w.startswith(("search", "query", "find", "lookup", "retriev", "grep")) for w in name_words(s.tool_name or "")))]
     steps = plan_steps(trace)
 
     if injection and injection[0]:
@@ -310,10 +310,11 @@ def _verdict(trace: Trace, direct: DirectFacets, tools: list[Span]) -> Verdict:
         return Verdict("context grew until it hit the model's limit", S.INCOMPLETE, 2)
     if last_finish & {"length", "max_tokens", "model_length"} or cut_mid_sentence(answer):
         return Verdict("answer cut off at the output token limit", S.INCOMPLETE, 2)
-    if direct.max_recursion_depth >= 6 or (direct.max_recursion_depth >= 4 and "iteration_limit" in errors):
-        return Verdict("delegates deeper and deeper to sub-agents", S.INCOMPLETE, 2)
+    # Agents taking turns is the more specific pattern: each hand-off may also nest one level deeper.
     if (len(agents) >= 4 and _alternations(agents) >= 2) or (len(handoffs) >= 3 and _alternations(handoffs) >= 1):
         return Verdict("hands the task back and forth between agents", S.INCOMPLETE, 2)
+    if direct.max_recursion_depth >= 6 or (direct.max_recursion_depth >= 4 and "iteration_limit" in errors):
+        return Verdict("delegates deeper and deeper to sub-agents", S.INCOMPLETE, 2)
     if direct.subagent_count >= FAN_OUT:
         return Verdict("fans out to many sub-agents", S.SUCCEEDED, 2)
     if len(llms) >= PLAN_LOOP_TURNS and len(tools) <= len(llms) // 3 and echoes >= 2:
@@ -361,7 +362,9 @@ def _verdict(trace: Trace, direct: DirectFacets, tools: list[Span]) -> Verdict:
         return Verdict("confirms the user's date or amount but acted on a different one",
                        S.CLAIMED_SUCCESS_DESPITE_FAILURE, 4)
     done_claim = (claims.success or claims.write_claim) and not admits
-    if done_claim and steps >= 3 and (len(tools) + 1 < steps or (claims.write_claim and not ok_writes)):
+    planned_at = next((s.start_ns for s in llms[:-1][:3] if plan_items(s.output_content)), 0)
+    after_plan = [s for s in tools if s.start_ns >= planned_at]
+    if done_claim and steps >= 3 and (len(after_plan) + 1 < steps or (claims.write_claim and not ok_writes)):
         return Verdict("declares the task done before finishing its plan", S.INCOMPLETE, 3)
     if done_claim and follow_up_actions(asked) - {g for s in ok_calls for g in action_groups(s)}:
         return Verdict("says it did every part of the request but skipped one", S.CLAIMED_SUCCESS_DESPITE_FAILURE, 3)
@@ -381,9 +384,10 @@ def _verdict(trace: Trace, direct: DirectFacets, tools: list[Span]) -> Verdict:
         return Verdict("answers with specifics after an empty result", S.CLAIMED_SUCCESS_DESPITE_FAILURE, 4)
     queries = query_terms(searches)
     if len(queries) >= 4 and len(set(queries)) == len(queries):
-        # Drift: the last query shares no word with the first query nor with the request.
+        # Drift: the last query shares (almost) no word with the first query or the request.
         anchor = words(queries[0]) | words(user)
-        if words(queries[-1]) and not words(queries[-1]) & anchor:
+        last = words(queries[-1])
+        if last and len(last & anchor) * 3 < len(last):
             return Verdict("search queries drift away from the request", S.SUCCEEDED, 2)
     if len(queries) >= OVER_SEARCH and len(set(queries)) >= 4 and _mean_similarity(queries) >= 0.3:
         return Verdict("runs many near-duplicate searches with reworded queries", S.SUCCEEDED, 2)

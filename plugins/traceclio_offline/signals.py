@@ -40,7 +40,8 @@ _ERROR_PAYLOAD = re.compile(
 WRITE_WORDS = frozenset(
     "create update send post book cancel delete submit write set put add remove schedule refund transfer deploy "
     "restart apply assign reset approve file notify email place charge pay modify edit commit push merge upload "
-    "insert patch reserve escalate rollback provision revoke grant sms".split()
+    "insert patch reserve escalate rollback provision revoke grant sms resolve close fix mitigate dispatch renew "
+    "roll".split()
 )
 READ_WORDS = frozenset(
     "get search find list lookup look read fetch query retrieve check view show describe browse load scan "
@@ -153,7 +154,7 @@ _IRREGULAR_ACTIONS = frozenset("sent made wrote took spent put set built rebuilt
 
 
 # Reports often drop the subject: "Update: assigned a driver to …", "Booked the trip to Chicago."
-_CLAUSE_START_PAST = re.compile(r"(?:^|[.:!;\n]\s*|\s-\s)(?:(?:successfully|also|then)\s+)?([a-z]+ed)\s+(?:a|an|the|your|my|it|them)\b",
+_CLAUSE_START_PAST = re.compile(r"(?:^|[.:!;\n]\s*|\s-\s|\band\s)(?:(?:successfully|also|then)\s+)?([a-z]+ed)\s+[a-z0-9#$€£]",
                                 re.I | re.M)
 
 
