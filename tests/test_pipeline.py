@@ -188,3 +188,20 @@ def test_unknown_facet_axis_is_a_clear_error(fixture_file, tmp_path, cache_dir):
     from traceclio_core.errors import ConfigurationError
     with pytest.raises(ConfigurationError, match="unknown facet"):
         run(fixture_file[0], tmp_path / "out", cache_dir, facets=("vibes",))
+
+
+def test_a_run_marks_what_it_used_so_pruning_keeps_its_cache(fixture_file, tmp_path, cache_dir):
+    from traceclio_core.cache_pruning import prune_cache
+
+    path, truth = fixture_file
+    run(path, tmp_path / "warm", cache_dir)  # the session's cache holds the distilled embedder from here on
+    own = tmp_path / "cache"
+    own.mkdir()
+    (own / "models").symlink_to(cache_dir / "models")
+    run(path, tmp_path / "a", own)
+    run(path, tmp_path / "b", own)
+    report = prune_cache(own, keep_days=1)
+    assert report.facet_rows_dropped == 0 and report.facet_rows_kept == len(truth)
+    assert report.embedders_dropped == [] and report.manifests_dropped == 0
+    run(path, tmp_path / "c", own)  # the compacted cache answers a re-run without recomputing
+    assert json.loads((tmp_path / "c" / "summary.json").read_text())["facets_computed"] == 0

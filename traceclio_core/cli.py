@@ -189,6 +189,30 @@ def score(
         Console().print(ablate_facets(run_dir, truth, settings), highlight=False)
 
 
+@app.command(name="prune-cache")
+def prune_cache(
+    cache_dir: Cache = None,
+    keep_days: Annotated[float, typer.Option("--keep-days", help="Keep what a run used within this many days.")] = 30,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Say what would go; change nothing.")] = False,
+) -> None:
+    """Drop cached facets, vectors and input manifests no run used lately; compact the rest."""
+    from traceclio_core.cache_pruning import prune_cache as prune
+
+    directory = cache_dir or default_cache_dir()
+    report = prune(directory, keep_days, dry_run=dry_run)
+    Console().print(f"{'would prune' if dry_run else 'pruned'} {directory}: kept what runs used in the last "
+                    f"{keep_days:g} days", highlight=False)
+    table = Table()
+    for column in ("", "kept", "dropped"):
+        table.add_column(column)
+    table.add_row("facet rows", str(report.facet_rows_kept), str(report.facet_rows_dropped))
+    table.add_row("embedders", str(len(report.embedders_kept)), str(len(report.embedders_dropped)))
+    table.add_row("input manifests", "", str(report.manifests_dropped))
+    Console().print(table)
+    Console().print(f"shards before: {report.facet_shards_before} facet, {report.vector_shards_before} vector; "
+                    f"size {report.bytes_before / 2**20:.1f} MiB -> {report.bytes_after / 2**20:.1f} MiB")
+
+
 def _run(traces: list[str], settings: Settings) -> None:
     pm = plugin_manager()
     with RichProgress(console) as progress:

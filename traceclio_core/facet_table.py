@@ -123,6 +123,7 @@ class SourceManifest:
     def load(self) -> dict | None:
         if not self.path.exists():
             return None
+        self.path.touch()  # a manifest read is a use: pruning keeps it
         return json.loads(self.path.read_text())
 
     def save(self, traces: list[tuple[str, str]], rejects: list[dict], rejected_traces: list[str]) -> None:

@@ -16,6 +16,7 @@ import pluggy
 from traceclio_core import facet_table
 from traceclio_core.components import FacetExtractor, FacetFailure
 from traceclio_core.errors import ConfigurationError, Reject, SourceError
+from traceclio_core.cache_pruning import mark_facet_version_used
 from traceclio_core.facet_table import FacetCache, SourceManifest, content_hash
 from traceclio_core.facets import DirectFacets, FacetRow, ModelFacets
 from traceclio_core.hierarchy import Clustering, RunResult
@@ -68,6 +69,7 @@ def extract_facets(traces: Iterable[Trace], settings: Settings, pm: pluggy.Plugi
     extractor = extractor or _first(pm, "traceclio_facet_extractor", settings, "a facet extractor")
     version = facet_version(pm, extractor)
     cache = FacetCache(settings.cache_dir)
+    mark_facet_version_used(settings.cache_dir, version)
     rows: list[tuple[FacetRow, dict]] = []
     counts = {"traces_read": 0, "facets_cached": 0, "facets_computed": 0, "facet_failures": 0}
     known = set(DirectFacets.model_fields)
@@ -158,6 +160,7 @@ def _from_manifest(manifest: SourceManifest | None, settings: Settings, pm: plug
         return None
     version = facet_version(pm, extractor)
     cache = FacetCache(settings.cache_dir)
+    mark_facet_version_used(settings.cache_dir, version)
     rows = []
     for trace_id, digest in seen["traces"]:
         hit = cache.get(digest, version)

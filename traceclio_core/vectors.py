@@ -8,6 +8,7 @@ from pathlib import Path
 
 import numpy as np
 
+from traceclio_core.cache_pruning import USED_MARKER
 from traceclio_core.components import Embedder
 
 
@@ -27,6 +28,10 @@ class VectorCache:
     def _load(self) -> dict[str, np.ndarray]:
         if self._known is None:
             self._known = {}
+            if self.directory is not None:
+                # When this embedder was last used: `traceclio prune-cache` keeps what runs still use.
+                self.directory.mkdir(parents=True, exist_ok=True)
+                (self.directory / USED_MARKER).touch()
             shards = sorted(self.directory.glob("*.npz")) if self.directory and self.directory.exists() else []
             for shard in shards:
                 with np.load(shard) as data:
