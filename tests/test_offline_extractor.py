@@ -172,3 +172,23 @@ def test_searches_that_end_on_an_unrelated_topic_drift():
         run.tool("grep_repo", {"pattern": "csv", "query": query}, result='{"results": [{"title": "x"}]}')
     run.answer("Best practices for customer loyalty are an evolving area.")
     assert facets_of(run).failure_mode == "search queries drift away from the request"
+
+
+def test_a_web_agent_scrolling_and_looking_in_turn_is_not_undoing_itself():
+    run = AgentRun("browse", user="Find the cheapest 65-inch TV on the shop page.")
+    for page in range(4):
+        run.tool("scroll_down", {"pixels": 800}, result=f'{{"page": {page}}}')
+        run.tool("screenshot", {}, result=f'{{"image": "shot-{page}.png"}}')
+    run.answer("The cheapest 65-inch TV is the Vizio V65 at $478.")
+    assert facets_of(run).failure_mode == "none"
+
+
+def test_a_coding_agent_rerunning_tests_and_grepping_symbols_is_neither_redundant_nor_drifting():
+    run = AgentRun("coder", user="Fix the failing parse test in the csv module.")
+    for query in ("def parse", "import csv", "class RowReader", "split(','"):
+        run.tool("grep", {"pattern": query}, result=f'{{"matches": ["src/csv.py: {query}"]}}')
+    for outcome in ("3 failed", "1 failed", "2 failed", "all passed"):
+        run.tool("apply_patch", {"diff": outcome}, result='{"applied": true}')
+        run.tool("run_tests", {"cmd": "pytest tests/test_csv.py"}, result=f'{{"summary": "{outcome}"}}')
+    run.answer("I fixed the parse test in the csv module: the row splitter now honours quotes, and the tests pass.")
+    assert facets_of(run).failure_mode == "none"

@@ -215,13 +215,20 @@ def _user_turns(trace: Trace) -> str:
     return "\n".join(seen) or trace.first_user_message
 
 
+_UNDO_WORDS = frozenset("undo revert remove cancel delete rollback disable unassign detach drop discard reset".split())
+
+
 def _oscillates(calls: list) -> bool:
     """Two calls, one undoing the other, take turns for most of the run: A B A B (after any lookups)."""
     if len(calls) < 4:
         return False
     pair = [c for c, _ in Counter(calls).most_common(2)]
+    # One of the two must reverse something (undo, revert, remove, cancel…): scrolling and re-reading in
+    # turn is browsing, not undoing.
+    if len(pair) < 2 or not any(_UNDO_WORDS & set(name_words(name or "")) for name, _ in pair):
+        return False
     inside = [c for c in calls if c in pair]
-    return len(pair) == 2 and len(inside) * 3 >= len(calls) * 2 and _alternations(inside) >= 2
+    return len(inside) * 3 >= len(calls) * 2 and _alternations(inside) >= 2
 
 
 def _alternations(names: list[str]) -> int:
@@ -387,11 +394,15 @@ def _verdict(trace: Trace, direct: DirectFacets, tools: list[Span]) -> Verdict:
         # Drift: the last query shares (almost) no word with the first query or the request.
         anchor = words(queries[0]) | words(user)
         last = words(queries[-1])
-        if last and len(last & anchor) * 3 < len(last):
+        # ... and the answer follows it there: a coding agent grepping many symbols still answers the request.
+        if last and len(last & anchor) * 3 < len(last) and len(words(answer) & last) > len(words(answer) & words(user) - last):
             return Verdict("search queries drift away from the request", S.SUCCEEDED, 2)
     if len(queries) >= OVER_SEARCH and len(set(queries)) >= 4 and _mean_similarity(queries) >= 0.3:
         return Verdict("runs many near-duplicate searches with reworded queries", S.SUCCEEDED, 2)
-    if direct.repeated_call_count >= 3 and not outcome.retry_classes:
+    # Identical calls that also got identical results: re-running tests after each edit is not redundant.
+    outcomes = [(s.tool_name, canonical_arguments(s.tool_arguments), s.tool_result) for s in tools]
+    redundant = len(outcomes) - len(set(outcomes))
+    if redundant >= 3 and not outcome.retry_classes:
         return Verdict("re-reads the same record with identical calls", S.SUCCEEDED, 2)
     if claims.inability and not tools and not claims.refusal and not claims.cites_rules:
         return Verdict("says it cannot do what its tools allow", S.REFUSED, 2)

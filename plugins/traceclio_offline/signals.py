@@ -41,7 +41,7 @@ WRITE_WORDS = frozenset(
     "create update send post book cancel delete submit write set put add remove schedule refund transfer deploy "
     "restart apply assign reset approve file notify email place charge pay modify edit commit push merge upload "
     "insert patch reserve escalate rollback provision revoke grant sms resolve close fix mitigate dispatch renew "
-    "roll".split()
+    "roll undo revert disable enable toggle".split()
 )
 READ_WORDS = frozenset(
     "get search find list lookup look read fetch query retrieve check view show describe browse load scan "
