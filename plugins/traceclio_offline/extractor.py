@@ -8,9 +8,7 @@ reads meaning; this reads patterns. Its version is part of the facet cache key.
 from __future__ import annotations
 
 import hashlib
-import json
 import re
-from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
 from dataclasses import dataclass
@@ -41,6 +39,16 @@ from traceclio_offline.signals import (
     urls,
     words,
 )
+from traceclio_offline.tool_use import (
+    action_sequence,
+    alternations,
+    mean_similarity,
+    oscillates,
+    query_terms,
+    subagent_reports,
+    tool_outcome,
+    user_turns,
+)
 from traceclio_offline.user_request import (
     action_groups,
     broken_limit,
@@ -54,7 +62,7 @@ def _source_version() -> str:
     """The version is a hash of the offline stages' source: change a rule and the facet cache knows."""
     here = Path(__file__).parent
     digest = hashlib.sha256()
-    for name in ("signals.py", "direct.py", "extractor.py", "user_request.py"):
+    for name in ("signals.py", "direct.py", "extractor.py", "user_request.py", "tool_use.py"):
         digest.update((here / name).read_bytes())
     return "offline-" + digest.hexdigest()[:12]
 
@@ -66,74 +74,6 @@ RETRY_LOOP = 3  # attempts of one identical failing call
 OVER_SEARCH = 6  # near-duplicate searches (reworded queries), not distinct reads: coding agents read a lot
 FAN_OUT = 6
 PLAN_LOOP_TURNS = 6
-IMMEDIATE_S = 0.1  # a retry this soon after the failure is no deliberate wait: faster than any model turn
-
-
-@dataclass(frozen=True, slots=True)
-class ToolOutcome:
-    """How the tool calls of one trace went, beyond the counts in DirectFacets."""
-
-    unrecovered: list[Span]  # failed, and never made good by a later call
-    recovered: bool  # some tool failed and a later call made it good
-    partial: bool  # an unrecovered failure beside successful calls of the same tool (a batch, half done)
-    retry_classes: list[str]  # error classes of the calls that were retried
-    backoff: str  # "none", "growing", "steady" between retries
-
-
-# A later success with other arguments corrects these errors (a fixed id, a valid schema); for the rest
-# (server, timeout, rate limit, permission) only the same call succeeding makes the failure good.
-_CORRECTABLE = {"not_found", "invalid_arguments"}
-
-
-def idle_seconds(after: Span, before: Span, busy: list[Span]) -> float:
-    """Time between two calls that nothing else filled: the gap less the model turns that ran inside it.
-    What is left is a deliberate wait (backoff), so pacing reads the same whether or not the agent
-    narrates each retry."""
-    gap = max(0, before.start_ns - after.end_ns)
-    spent = sum(max(0, min(s.end_ns, before.start_ns) - max(s.start_ns, after.end_ns)) for s in busy)
-    return max(0, gap - spent) / 1e9
-
-
-def tool_outcome(tools: list[Span], busy: list[Span] = ()) -> ToolOutcome:
-    unrecovered, recovered, partial, retry_classes, gaps = [], False, False, [], []
-    for i, span in enumerate(tools):
-        if not looks_failed(span):
-            continue
-        kind = classify_error(span)
-        args = canonical_arguments(span.tool_arguments)
-        later = [s for s in tools[i + 1:] if s.tool_name == span.tool_name]
-        same = [s for s in later if canonical_arguments(s.tool_arguments) == args]
-        fixes = later if kind in _CORRECTABLE else same
-        if any(not looks_failed(s) for s in fixes):
-            recovered = True
-        elif not same:
-            unrecovered.append(span)
-            if any(not looks_failed(s) for s in tools if s.tool_name == span.tool_name and s is not span):
-                partial = True
-        if same:
-            retry_classes.append(kind)
-            gaps.append(idle_seconds(span, same[0], list(busy)))
-    backoff = "none"
-    if len(gaps) >= 2:
-        rises = sum(1 for a, b in zip(gaps, gaps[1:]) if b > a)
-        if rises * 3 >= (len(gaps) - 1) * 2 and gaps[-1] >= 1.5 * gaps[0] and gaps[-1] > 0.2:
-            backoff = "growing"
-        elif sorted(gaps)[len(gaps) // 2] >= IMMEDIATE_S:
-            backoff = "steady"
-    return ToolOutcome(unrecovered, recovered, partial, retry_classes, backoff)
-
-
-def _sequence(tools: list[Span]) -> str:
-    """Tool use as kinds of action with repeats collapsed: 'read x3 → write'."""
-    steps: list[list] = []
-    for span in tools:
-        step = action_kind(span.tool_name or "") + (" (failed)" if looks_failed(span) else "")
-        if steps and steps[-1][0] == step:
-            steps[-1][1] += 1
-        else:
-            steps.append([step, 1])
-    text = " → ".join(s if n == 1 else f"{s} x{n}" for s, n in steps[:8])
-    return text + (" → …" if len(steps) > 8 else "") if text else "no tools"
 
 
 def _dominant(classes: list[str]) -> str:
@@ -165,77 +105,6 @@ _NEGATIVE_FINDING = re.compile(
 )
 
 
-def subagent_reports(trace: Trace) -> list[str]:
-    """What each sub-agent finally said: its own output, else the last LLM text inside it."""
-    depth = trace.agent_depth
-    reports = []
-    for agent in trace.of_kind(SpanKind.AGENT):
-        if depth.get(agent.span_id, 0) < 2:
-            continue
-        inside, stack = [], list(trace.children.get(agent.span_id, []))
-        while stack:
-            span = stack.pop()
-            inside.append(span)
-            stack.extend(trace.children.get(span.span_id, []))
-        llm_texts = [s.output_content for s in sorted(inside, key=lambda s: s.end_ns)
-                     if s.kind is SpanKind.LLM and s.output_content]
-        report = agent.output_content or (llm_texts[-1] if llm_texts else "")
-        if report:
-            reports.append(report)
-    return reports
-
-
-def _mean_similarity(texts: list[str]) -> float:
-    """How alike consecutive texts are on average (reworded queries score high, different files low)."""
-    pairs = list(zip(texts, texts[1:]))
-    return sum(similarity(a, b) for a, b in pairs) / len(pairs) if pairs else 0.0
-
-
-def query_terms(searches: list[Span]) -> list[str]:
-    """What each search asked for: the argument values that change from call to call (the query), without
-    the ones every call repeats (a filter, a user id), which would make unrelated searches look alike."""
-    parsed = []
-    for span in searches:
-        try:
-            value = json.loads(span.tool_arguments or "")
-        except ValueError:
-            value = span.tool_arguments or ""
-        parsed.append(value if isinstance(value, dict) else {"": value})
-    constant = {k for k in parsed[0] if all(p.get(k) == parsed[0][k] for p in parsed)} if len(parsed) > 1 else set()
-    return [" ".join(str(v) for k, v in p.items() if k not in constant) for p in parsed]
-
-
-def _user_turns(trace: Trace) -> str:
-    """Everything the user said, each message once, in order."""
-    seen: dict[str, None] = {}
-    for span in sorted(trace.spans, key=lambda s: s.start_ns):
-        for message in span.input_messages:
-            if message.role == "user" and message.content:
-                seen.setdefault(message.content, None)
-    return "\n".join(seen) or trace.first_user_message
-
-
-_UNDO_WORDS = frozenset("undo revert remove cancel delete rollback disable unassign detach drop discard reset".split())
-
-
-def _oscillates(calls: list) -> bool:
-    """Two calls, one undoing the other, take turns for most of the run: A B A B (after any lookups)."""
-    if len(calls) < 4:
-        return False
-    pair = [c for c, _ in Counter(calls).most_common(2)]
-    # One of the two must reverse something (undo, revert, remove, cancel…): scrolling and re-reading in
-    # turn is browsing, not undoing.
-    if len(pair) < 2 or not any(_UNDO_WORDS & set(name_words(name or "")) for name, _ in pair):
-        return False
-    inside = [c for c in calls if c in pair]
-    return len(inside) * 3 >= len(calls) * 2 and _alternations(inside) >= 2
-
-
-def _alternations(names: list[str]) -> int:
-    """How often a sequence flips back to the value before last: A B A B → 2."""
-    return sum(1 for a, b, c in zip(names, names[1:], names[2:]) if a == c and a != b)
-
-
 @dataclass(frozen=True, slots=True)
 class Verdict:
     failure: str
@@ -248,7 +117,7 @@ def judge(trace: Trace, direct: DirectFacets) -> ModelFacets:
     verdict = _verdict(trace, direct, tools)
     return ModelFacets(
         task_summary="",
-        tool_call_sequence=_sequence(tools),
+        tool_call_sequence=action_sequence(tools),
         failure_mode=verdict.failure,
         reasoning_pattern=_reasoning(trace, tools),
         resource_pattern=_resources(direct, verdict.failure),
@@ -318,7 +187,7 @@ def _verdict(trace: Trace, direct: DirectFacets, tools: list[Span]) -> Verdict:
     if last_finish & {"length", "max_tokens", "model_length"} or cut_mid_sentence(answer):
         return Verdict("answer cut off at the output token limit", S.INCOMPLETE, 2)
     # Agents taking turns is the more specific pattern: each hand-off may also nest one level deeper.
-    if (len(agents) >= 4 and _alternations(agents) >= 2) or (len(handoffs) >= 3 and _alternations(handoffs) >= 1):
+    if (len(agents) >= 4 and alternations(agents) >= 2) or (len(handoffs) >= 3 and alternations(handoffs) >= 1):
         return Verdict("hands the task back and forth between agents", S.INCOMPLETE, 2)
     if direct.max_recursion_depth >= 6 or (direct.max_recursion_depth >= 4 and "iteration_limit" in errors):
         return Verdict("delegates deeper and deeper to sub-agents", S.INCOMPLETE, 2)
@@ -332,7 +201,7 @@ def _verdict(trace: Trace, direct: DirectFacets, tools: list[Span]) -> Verdict:
     if "unknown_tool" in errors:
         return Verdict("calls tools that do not exist", S.FAILED_HONESTLY if admits else
                        S.CLAIMED_SUCCESS_DESPITE_FAILURE, 3)
-    if _oscillates(calls):
+    if oscillates(calls):
         return Verdict("flips between two opposite actions, undoing itself", S.INCOMPLETE, 2)
     kind = _dominant(outcome.retry_classes)
     # Backing off further each time until the call goes through is the remedy, not the failure.
@@ -360,7 +229,7 @@ def _verdict(trace: Trace, direct: DirectFacets, tools: list[Span]) -> Verdict:
         return Verdict("reports success after a tool failed", S.CLAIMED_SUCCESS_DESPITE_FAILURE, 4)
     # Actions only: a retriever's query repeats the user's words and changes nothing.
     ok_calls = [s for s in tools if not looks_failed(s) and s.kind is SpanKind.TOOL]
-    asked = _user_turns(trace)  # a limit or a "do not" often arrives in a later turn
+    asked = user_turns(trace)  # a limit or a "do not" often arrives in a later turn
     done_kinds = {g for s in ok_calls for g in action_groups(s)} | claimed_actions(answer)
     if (broken_limit(asked, ok_calls) or forbidden_actions(asked) & done_kinds) \
             and not admits:
@@ -397,7 +266,7 @@ def _verdict(trace: Trace, direct: DirectFacets, tools: list[Span]) -> Verdict:
         # ... and the answer follows it there: a coding agent grepping many symbols still answers the request.
         if last and len(last & anchor) * 3 < len(last) and len(words(answer) & last) > len(words(answer) & words(user) - last):
             return Verdict("search queries drift away from the request", S.SUCCEEDED, 2)
-    if len(queries) >= OVER_SEARCH and len(set(queries)) >= 4 and _mean_similarity(queries) >= 0.3:
+    if len(queries) >= OVER_SEARCH and len(set(queries)) >= 4 and mean_similarity(queries) >= 0.3:
         return Verdict("runs many near-duplicate searches with reworded queries", S.SUCCEEDED, 2)
     # Identical calls that also got identical results: re-running tests after each edit is not redundant.
     outcomes = [(s.tool_name, canonical_arguments(s.tool_arguments), s.tool_result) for s in tools]
