@@ -93,9 +93,11 @@ def parent_count(children: int) -> int:
     return max(2, min(children - 1, round(children / 4))) if children > 2 else 1
 
 
-def _shares(values: Sequence[str], overall: Counter, total: int, top: int = 4) -> list[Share]:
+def _shares(values: Sequence[str], overall: Counter, total: int, top: int = 4, size: int | None = None) -> list[Share]:
+    """Each value's share of the cluster's traces beside its share of the run's (`size`: the cluster's trace
+    count, for facets with several values per trace, such as error classes)."""
     inside = Counter(values)
-    n = len(values)
+    n = size or len(values)
     return [
         Share(value=value, inside=round(count / n, 4), overall=round(overall[value] / total, 4))
         for value, count in sorted(inside.items(), key=lambda kv: (-kv[1], kv[0]))[:top]
@@ -202,7 +204,8 @@ class Clustering:
             sequences=_shares(values["tool_call_sequence"], overall["tool_call_sequence"], total, top=3),
             reasoning=_shares(values["reasoning_pattern"], overall["reasoning_pattern"], total, top=3),
             resources=_shares(values["resource_pattern"], overall["resource_pattern"], total, top=3),
-            error_classes=_shares(values["error_class"], overall["error_class"], total) if values["error_class"] else [],
+            error_classes=_shares(values["error_class"], overall["error_class"], total, size=len(member))
+            if values["error_class"] else [],
             mean_tool_calls=round(sum(rows[i].direct.tool_call_count for i in member) / n, 2),
             mean_tool_errors=round(sum(rows[i].direct.tool_error_count for i in member) / n, 2),
             mean_retries=round(sum(rows[i].direct.retry_count for i in member) / n, 2),

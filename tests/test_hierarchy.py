@@ -1,0 +1,24 @@
+from collections import Counter
+
+from traceclio_core.components import ClusterEvidence, Share
+from traceclio_core.hierarchy import _shares, leaf_profile
+
+
+def test_error_class_shares_are_shares_of_the_clusters_traces_not_of_its_errors():
+    # 10 traces, two of which met a rate limit: 20% of the cluster, however few other errors there are.
+    shares = _shares(["rate_limit", "rate_limit"], Counter({"rate_limit": 5}), total=100, size=10)
+    assert shares == [Share(value="rate_limit", inside=0.2, overall=0.05)]
+
+
+def test_a_leaf_profile_counts_what_the_name_is_checked_against():
+    evidence = ClusterEvidence(
+        cluster_id="L0-000", size=40, total=400,
+        failure_modes=[Share(value="reports success after a tool failed", inside=0.9, overall=0.1)],
+        completion=[Share(value="claimed_success_despite_failure", inside=0.95, overall=0.2)],
+        sequences=[Share(value="read → write (failed)", inside=0.6, overall=0.1)],
+        error_classes=[Share(value="server_error", inside=0.8, overall=0.1)],
+        mean_tool_calls=2.5, mean_tool_errors=1, mean_retries=0)
+    assert leaf_profile(evidence) == (
+        "40 traces (10% of the run); 90% reports success after a tool failed (vs 10% overall); "
+        "95% end claimed success despite failure; typical tool use read → write (failed), 2.5 calls, "
+        "1 errors, mostly server error and 0 retries per trace.")
