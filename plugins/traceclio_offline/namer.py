@@ -109,6 +109,8 @@ _GLOSSES = {
         "The agent claims it has no access or ability although a tool for it is available, and never tries.",
     "refuses a harmless request citing policy":
         "The agent refuses a harmless, in-scope request citing safety, privacy or policy.",
+    "stops on an error without answering":
+        "The run ends on an error and the user gets no answer.",
     "stops at the step limit without finishing":
         "The run hits the framework's iteration or step limit and stops without an answer.",
     "acts against a limit or a prohibition the user stated":

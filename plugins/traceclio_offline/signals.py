@@ -15,7 +15,8 @@ from traceclio_core.model import Span, Trace
 ERROR_CLASSES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
     (name, re.compile(pattern, re.I))
     for name, pattern in (
-        ("context_overflow", r"context[ _-]?(length|window)|maximum context|too many tokens|token limit|prompt is too long"),
+        ("context_overflow", r"context[ _-]?(length|window)|maximum context|too many tokens|token limit|prompt is too long|"
+                             r"input is too long|too long for the model|request too large"),
         ("iteration_limit", r"max(imum)?[ _-]?(iterations?|steps|turns)|recursion[ _-]?limit|iteration limit|step limit|loop limit"),
         ("unknown_tool", r"(unknown|invalid|unrecogni[sz]ed|unsupported) (tool|function)|(tool|function) "
                          r"\S+ (does not exist|not found|is not (a valid|available))|no such (tool|function)|"
@@ -116,6 +117,9 @@ _TOOL_MENTION = re.compile(
     r"(?:\b(?:call(?:ed|ing)?|us(?:ed|ing)|ran|invok(?:ed|ing)|execut(?:ed|ing)|quer(?:ied|ying)|via|through|with)"
     r"\s+(?:the\s+)?)`?([A-Za-z][\w.\-]*[\w])`?(\s+(?:tool|function|api|endpoint|action)\b)?",
 )
+# "before calling any tool", "using the right tool": words that stand where a tool name would.
+_NOT_TOOL_NAMES = frozenset("any a an the this that each every some another other one my your our their no "
+                            "right same correct wrong new appropriate relevant".split())
 _IDENTIFIER = re.compile(r"[a-z0-9]_[a-z0-9]|[a-z][A-Z]|[a-z]\.[a-z]|__")
 
 
@@ -124,7 +128,10 @@ def tools_mentioned(text: str) -> list[str]:
     found = []
     for match in _TOOL_MENTION.finditer(text):
         name, tool_word = match.group(1), match.group(2)
-        if _IDENTIFIER.search(name) or tool_word or match.group(0).count("`") >= 2:
+        if name.lower() in _NOT_TOOL_NAMES:
+            continue
+        loose = match.group(0).split()[0].lower() in ("via", "through", "with")
+        if (_IDENTIFIER.search(name) and not loose) or tool_word or match.group(0).count("`") >= 2:
             found.append(name)
     return found
 
@@ -140,7 +147,7 @@ _NOT_ACTIONS = frozenset(
 )
 _FIRST_PERSON_PAST = re.compile(
     r"\b(?:I|we)(?:'ve| have)?\s+(?:(?:also|just|now|already|successfully|then|gone ahead and|went ahead and|"
-    r"quickly|finally)\s+)*([a-z]+(?:ed|ent|ade|ook|ote))\b",
+    r"quickly|finally)\s+)*([a-z]+(?:ed|ent|ade|ook|ote)|put|set|held|left|kept|paid|gave|built|sent|made|took|wrote)\b",
     re.I,
 )
 _PASSIVE_DONE = re.compile(
@@ -150,17 +157,21 @@ _PASSIVE_DONE = re.compile(
     r"|\b(?:Done|Completed|Fixed|Booked|Sent|Updated|Created|Scheduled|Submitted|Deployed|Opened|Filed)\s*[:!-]",
     re.I,
 )
-_IRREGULAR_ACTIONS = frozenset("sent made wrote took spent put set built rebuilt undid reset".split())
+_IRREGULAR_ACTIONS = frozenset("sent made wrote took spent put set built rebuilt undid reset held left kept paid gave".split())
 
 
 # Reports often drop the subject: "Update: assigned a driver to …", "Booked the trip to Chicago."
-_CLAUSE_START_PAST = re.compile(r"(?:^|[.:!;\n]\s*|\s-\s|\band\s)(?:(?:successfully|also|then)\s+)?([a-z]+ed)\s+[a-z0-9#$€£]",
+_CLAUSE_START_PAST = re.compile(r"(?:^|[.:!;\n]\s*|\s-\s|\band\s|\b(?:sure thing|sure|okay|ok|done|alright|all right|great|"
+                                r"no problem|of course|certainly|got it),\s*)(?:(?:successfully|also|then|just)\s+)?"
+                                r"([a-z]+ed|put|held|left|sent|set|paid|kept)\s+[a-z0-9#$€£]",
                                 re.I | re.M)
 
 
 def _change_verb(past: str) -> bool:
     """`assigned`, `approved`, `scheduled`, `applied` are past forms of a verb that changes something."""
     past = past.lower()
+    if past in _IRREGULAR_ACTIONS:
+        return True
     stems = {past[:-2], past[:-1], past[:-3] + "y", past[:-3]}
     return bool(stems & WRITE_WORDS)
 
@@ -187,7 +198,8 @@ _REFUSAL = re.compile(
     r"\b(I(?:'m| am)?\s*(?:sorry,?\s*)?(?:but\s*)?(?:I\s*)?(?:can(?:no|')t|cannot|won't|will not|"
     r"am not able to|'m not able to|am unable to|'m unable to)\s+(?:help|assist|do|provide|comply|fulfil|"
     r"complete|share|process|support|perform|answer|engage)"
-    r"|I must decline|not (?:able|allowed|permitted) to (?:help|assist)|(?:outside|beyond) what I(?:'m| am) "
+    r"|I must decline|not (?:able|allowed|permitted) to (?:help|assist)|not something I (?:can|could|am able to) "
+    r"(?:help|assist|do)|(?:won't|will not|wouldn't) be able to (?:help|assist|do that|do this)|(?:outside|beyond) what I(?:'m| am) "
     r"(?:allowed|permitted) to|(?:not|never) (?:permitted|allowed|authori[sz]ed) to (?:access|share|disclose|provide|"
     r"give|release|look up|view|see|do|change|make)|against (?:our|my) (?:policy|policies|guidelines)"
     r"|(?:can't|cannot|won't) (?:help|assist) with (?:that|this))",
@@ -250,6 +262,10 @@ _INJECTION = re.compile(
     r"|(?:assistant|ai|agent),? (?:you must|please|now) "
     r"|\b(?:assistant|ai|agent|llm|model)\s*:\s*[^\n]{0,60}?\b(?:you must|you should|always|never|do not|tell the user)"
     r"|<!--[^>]{0,200}?\b(?:assistant|ai|agent|llm|model)\b"
+    r"|(?:ignore|disregard|forget|override) (?:all |any |the |your |of )*(?:previous |prior |earlier |above |system |"
+    r"original )?(?:instructions|guidelines|rules|directions|prompts|policies|safeguards)"
+    r"|\bif you are an? (?:ai|llm|language model|assistant|agent|bot)\b"
+    r"|#{2,}\s*(?:system|admin|developer)\s*#{2,}|\[\[?\s*(?:system|admin|developer)(?: override| message| notice)?\s*\]\]?"
     r"|do not (?:tell|inform|mention (?:this )?to) the user|without (?:telling|informing) the user"
     r"|exfiltrat|(?:forward|send|email|post|upload) (?:all|the|this|every|any|your) [^.\n]{0,60}? to "
     r"[^\s]+(?:@|https?://))",
@@ -293,10 +309,11 @@ def sensitive_request(text: str) -> bool:
 _LIST_ITEM = re.compile(r"^\s*(?:(?:step\s*)?\d{1,2}[.):]|[-*•])\s+\S", re.I | re.M)
 
 
-_INLINE_ITEM = re.compile(r"(?:^|[\s:;,])\(?\d{1,2}\)\s+\S")
+_INLINE_ITEM = re.compile(r"(?:^|[\s:;,])\(?(?:\d{1,2}|[a-h])\)\s+\S|\bstep \d{1,2}\s*[:.)-]", re.I)
 _ARROW = re.compile(r"\s(?:->|→|=>)\s")
 _SEQUENCE_WORD = re.compile(r"\b(?:then|next|finally|after that|afterwards)\b", re.I)
 _FIRST = re.compile(r"\bfirst\b", re.I)
+_PLAN_WORD = re.compile(r"^\s*(?:(?:my |the |revised |updated )?(?:plan|approach|steps)\b|let me plan)", re.I)
 _NUMBER_WORDS = {"two": 2, "three": 3, "four": 4, "five": 5, "six": 6}
 _ANNOUNCED_STEPS = re.compile(r"\bin (two|three|four|five|six|[2-9]) (?:steps|stages|parts)\b", re.I)
 
@@ -309,6 +326,9 @@ def plan_items(text: str) -> int:
         counts.append(_NUMBER_WORDS.get(announced.group(1).lower(), 0) or int(announced.group(1)))
     arrows = len(_ARROW.findall(text))
     counts.append(arrows + 1 if arrows >= 2 else 0)
+    if _PLAN_WORD.search(text):
+        # "Approach -> gather data; cross-check; act": a plan announced by name, its steps split by semicolons.
+        counts.append(text.count(";") + 1)
     if _FIRST.search(text):
         counts.append(1 + len(_SEQUENCE_WORD.findall(text)))
     best = max(counts)
@@ -344,7 +364,8 @@ _EMAIL_IN_TEXT = re.compile(r"[\w.+-]+@[\w-]+\.[\w.]+")
 _EMPTY_RESULT = re.compile(
     r'^\s*(?:\[\s*\]|\{\s*\}|null|none|)\s*$|"(?:results|items|data|hits|matches|rows|records|documents)"\s*:\s*\[\s*\]'
     r'|"(?:count|total|total_results|num_results)"\s*:\s*0\b|\bno (?:results|matches|records|documents) found\b|'
-    r"\b0 (?:results|matches|records)\b|\bno matching (?:records|results|items|documents|entries)\b|^\s*nothing found\b",
+    r"\b0 (?:results|matches|records)\b|\bno matching (?:records|results|items|documents|entries)\b|^\s*nothing found\b|"
+    r"\bno (?:\w+ ){0,2}(?:match(?:es|ed)?|were found|found)\b",
     re.I,
 )
 _ADMITS_EMPTY = re.compile(r"\b(no results|nothing (?:was )?found|couldn't find|could not find|no (?:matching|matches|"
@@ -380,7 +401,20 @@ def emails(text: str) -> set[str]:
 
 
 def empty_result(result: str | None) -> bool:
-    return result is not None and bool(_EMPTY_RESULT.search(result[:500]))
+    """An empty answer from a tool: `[]`, `{"hotels": []}`, "no products match your search", a zero count."""
+    if result is None:
+        return False
+    if _EMPTY_RESULT.search(result[:500]):
+        return True
+    try:
+        value = json.loads(result)
+    except ValueError:
+        return False
+    if isinstance(value, dict) and isinstance(value.get("data"), dict):
+        value = value["data"]  # a common envelope: {"data": {...}, "status": "ok"}
+    # Every list the result carries is empty: {"hotels": []}, {"status": 200, "products": []}.
+    lists = [v for v in value.values() if isinstance(v, list)] if isinstance(value, dict) else []
+    return bool(lists) and not any(lists)
 
 
 def admits_empty(answer: str) -> bool:
