@@ -17,7 +17,6 @@ from sklearn.cluster import KMeans
 from sklearn.feature_extraction.text import TfidfVectorizer
 
 from traceclio_core import pipeline, recovery
-from traceclio_core.hierarchy import default_k
 from traceclio_core.plugins import plugin_manager
 from traceclio_core.rejects import RejectLog
 from traceclio_core.score import score_run
@@ -66,7 +65,10 @@ def main() -> None:
     elapsed = time.perf_counter() - start
     ours = score_run(settings.out_dir, data / "truth.jsonl", recovery.behaviour_descriptions(),
                      recovery.label_embedder(settings))
-    k = default_k(args.n)
+    # The baseline gets as many clusters as traceclio made (surfaced or not), so neither buys leaf recovery
+    # with more of them.
+    clusters = json.loads((settings.out_dir / "clusters.json").read_text())["clusters"]
+    k = sum(1 for c in clusters if c["level"] == 0)
     tfidf_baseline(data / "traces.jsonl", k, args.seed, root / "tfidf")
     baseline = score_run(root / "tfidf", data / "truth.jsonl")
 

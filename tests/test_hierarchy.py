@@ -1,7 +1,9 @@
 from collections import Counter
 
+import numpy as np
+
 from traceclio_core.components import ClusterEvidence, Share
-from traceclio_core.hierarchy import _shares, leaf_profile
+from traceclio_core.hierarchy import _shares, default_k, leaf_k, leaf_profile
 
 
 def test_error_class_shares_are_shares_of_the_clusters_traces_not_of_its_errors():
@@ -22,3 +24,16 @@ def test_a_leaf_profile_counts_what_the_name_is_checked_against():
         "40 traces (10% of the run); 90% reports success after a tool failed (vs 10% overall); "
         "95% end claimed success despite failure; typical tool use read → write (failed), 2.5 calls, "
         "1 errors, mostly server error and 0 retries per trace.")
+
+
+def test_leaf_k_gives_each_distinct_text_that_could_surface_its_own_cluster_up_to_twice_the_rule():
+    assert default_k(200) == 10
+    # 14 distinct verdicts of 10+ traces each, beside 40 one-off texts: 14 leaves, not the rule's 10.
+    weights = np.array([10.0] * 14 + [1.0] * 40)
+    assert leaf_k(200, weights, min_traces=5) == 14
+    # Texts under the privacy threshold could not surface alone, so they do not raise k.
+    assert leaf_k(200, np.array([4.0] * 50), min_traces=5) == 10
+    # Every trace its own text (model-written facets): the square-root rule stands.
+    assert leaf_k(200, np.ones(200), min_traces=5) == 10
+    # Never more than twice the rule.
+    assert leaf_k(200, np.full(40, 5.0), min_traces=5) == 20

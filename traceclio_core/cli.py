@@ -66,7 +66,7 @@ def _logging(verbose: bool) -> None:
 Out = Annotated[Path, typer.Option("--out", "-o", help="Run directory to write.")]
 FacetsOpt = Annotated[str, typer.Option("--facets", help="Facet axis to cluster along: 'behavior' (default), "
                                                        "one facet, or several joined by commas.")]
-K = Annotated[Optional[int], typer.Option("--k", help="Base clusters (default: from the number of traces).")]
+K = Annotated[Optional[int], typer.Option("--k", help="Base clusters (default: from the number of traces and of distinct rendered texts).")]
 MinTenants = Annotated[int, typer.Option("--min-tenants", help="A cluster surfaces only with this many tenants.")]
 MinTraces = Annotated[int, typer.Option("--min-traces", help="... and this many traces.")]
 Llm = Annotated[str, typer.Option("--llm", help="Model-written stages: 'offline' (no key) or a backend plugin.")]

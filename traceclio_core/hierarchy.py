@@ -88,6 +88,25 @@ def default_k(n_traces: int) -> int:
     return max(2, round(math.sqrt(n_traces / 2)))
 
 
+def max_leaf_k(n_traces: int) -> int:
+    """The most leaves `leaf_k` picks for this many traces."""
+    return 2 * default_k(n_traces)
+
+
+def leaf_k(n_traces: int, weights: np.ndarray, min_traces: int) -> int:
+    """Base k: the square-root rule, raised to the number of distinct rendered texts that could surface on
+    their own (at least `min_traces` traces each), up to twice the rule.
+
+    When the facets are categorical (the offline judge) a run renders a few dozen distinct texts, each a
+    separate verdict. The square-root rule alone then merges distinct verdicts whenever there are more of
+    them than k, and a monitor distilled from the merged cluster fires on both. When every trace renders
+    its own text (model-written facets) no text reaches `min_traces` and the rule stands.
+    """
+    floor = default_k(n_traces)
+    modes = int(np.count_nonzero(weights >= min_traces))
+    return max(floor, min(modes, max_leaf_k(n_traces)))
+
+
 def parent_count(children: int) -> int:
     """About four children per parent; never a single parent over more than two children."""
     return max(2, min(children - 1, round(children / 4))) if children > 2 else 1
@@ -138,7 +157,7 @@ class Clustering:
         vectors, position, weights = self._embed(texts)
         self.distinct_texts = len(vectors)
         self.progress("embed", len(rows))
-        k = settings.k or default_k(len(rows))
+        k = settings.k or leaf_k(len(rows), weights, settings.min_traces)
         labels = np.asarray(self.cluster(vectors=vectors, weights=weights, k=k, settings=settings))
         trace_labels = labels[position]
         self.progress("cluster", len(rows))

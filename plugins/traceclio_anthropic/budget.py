@@ -7,7 +7,7 @@ measures (prompt chars / CHARS_PER_TOKEN). Each later stage checks again with it
 
 from __future__ import annotations
 
-from traceclio_core.hierarchy import default_k, parent_count
+from traceclio_core.hierarchy import max_leaf_k, parent_count
 
 from traceclio_anthropic.pricing import dollars
 from traceclio_anthropic.session import RunSession
@@ -22,7 +22,8 @@ FACET_ANSWER_TOKENS = 200
 def downstream_dollars(traces: int, session: RunSession) -> float:
     """Projected dollars of naming, hierarchy and audit for a run of `traces` traces."""
     settings = session.settings
-    leaves = settings.k or default_k(max(traces, 1))
+    # An upper bound: leaf_k can pick up to twice the square-root rule.
+    leaves = settings.k or max_leaf_k(max(traces, 1))
     cost = leaves * dollars(session.model("naming"), NAMING_TOKENS, NAME_ANSWER)
     clusters, level = leaves, leaves
     for _ in range(1, settings.levels):
