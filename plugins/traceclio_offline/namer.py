@@ -17,10 +17,10 @@ from traceclio_core.render import ERROR_WORDS as _ERROR_WORDS
 from traceclio_core.hookspecs import hookimpl
 from traceclio_core.settings import Settings
 
-VERSION = "offline-namer-5"
+VERSION = "offline-namer-6"
 
 _ENDINGS = {
-    "succeeded": "Completes the task",
+    "succeeded": "Succeeds",
     "failed_honestly": "Reports a failure honestly",
     "claimed_success_despite_failure": "Claims success its tools do not support",
     "incomplete": "Stops before the task is done",
