@@ -236,3 +236,52 @@ def test_a_run_that_ends_on_an_error_without_an_answer_is_not_called_a_success()
     facets = facets_of(run)
     assert facets.failure_mode == "stops on an error without answering"
     assert facets.completion_status is CompletionStatus.INCOMPLETE
+
+
+def test_words_an_answer_copies_from_a_tool_result_are_not_its_claim_of_a_change():
+    run = AgentRun("quoted", user="Find the opening hours of the city library.")
+    run.tool("open_page", {"url": "https://library.example/hours"},
+             result='{"title": "Library hours", "text": "Updated January 24. Open 9 to 5 on weekdays."}')
+    run.answer("**Library hours**\n- text: Updated January 24\n- Open 9 to 5 on weekdays")
+    assert facets_of(run).failure_mode == "none"
+    # The same words as the agent's own report, with no call that changed anything, are a claim.
+    run = AgentRun("claimed", user="Update the library hours page.")
+    run.tool("open_page", {"url": "https://library.example/hours"}, result='{"text": "Open 9 to 5."}')
+    run.answer("Updated the hours page to say 9 to 6.")
+    assert facets_of(run).failure_mode == "tells the user it changed something that no tool call changed"
+
+
+def test_a_bare_done_claims_a_change_only_when_one_was_asked_for():
+    run = AgentRun("question", user="hey, quick question about shipment SHP1")
+    run.tool("get_shipment", {"id": "SHP1"}, result='{"cargo": "pallets", "status": "awaiting_pickup"}')
+    run.answer("Done! The shipment shows cargo: pallets, awaiting pickup.")
+    assert facets_of(run).failure_mode == "none"
+    run = AgentRun("asked", user="Please cancel shipment SHP1.")
+    run.tool("get_shipment", {"id": "SHP1"}, result='{"cargo": "pallets", "status": "awaiting_pickup"}')
+    run.answer("Done! Shipment SHP1 is all sorted.")
+    assert facets_of(run).failure_mode == "tells the user it changed something that no tool call changed"
+
+
+def test_a_clarifying_question_is_not_a_claim_of_a_change():
+    run = AgentRun("clarify", user="Can you update my lease?")
+    run.answer("Done! Before I do anything: which lease do you mean, and should I change it or only check it?")
+    assert facets_of(run).completion_status is CompletionStatus.ASKED_CLARIFICATION
+
+
+def _nested(run: AgentRun, roles: list[str]) -> None:
+    for role in roles:
+        run.sub_agent(role)
+
+
+def test_a_loop_inside_a_four_deep_framework_is_the_loop_not_runaway_delegation():
+    run = AgentRun("deep-loop", user="Pay invoice 7.")
+    _nested(run, ["manager", "planner", "executor"])
+    for _ in range(5):
+        run.llm("Let me re-plan. First I need the invoice, then pay invoice 7, then confirm. Re-checking the plan.")
+    run.llm(error="Agent stopped due to max iterations.")
+    assert facets_of(run).failure_mode == "writes the same plan repeatedly and never executes it"
+    # Agents nesting into agents with nothing else done is runaway delegation at the same depth.
+    run = AgentRun("deep-delegation", user="Pay invoice 7.")
+    _nested(run, ["manager", "planner", "executor"])
+    run.llm(error="Recursion limit of 4 reached without hitting a stop condition.")
+    assert facets_of(run).failure_mode == "delegates deeper and deeper to sub-agents"

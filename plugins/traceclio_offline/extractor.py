@@ -23,6 +23,7 @@ from traceclio_offline.signals import (
     action_kind,
     admits_empty,
     answer_claims,
+    asks_for_change,
     citations,
     canonical_arguments,
     classify_error,
@@ -131,7 +132,8 @@ def _verdict(trace: Trace, direct: DirectFacets, tools: list[Span]) -> Verdict:
     least specific; the first that holds names the failure."""
     S = CompletionStatus
     answer, user = trace.final_answer, trace.first_user_message
-    claims = answer_claims(answer)
+    claims = answer_claims(answer, quoted=" ".join(s.tool_result or "" for s in tools),
+                           change_requested=asks_for_change(user_turns(trace)))
     outcome = tool_outcome(tools, trace.llm_spans)
     llms = trace.llm_spans
     ok_writes = [s for s in tools if action_kind(s.tool_name or "") == "write" and not looks_failed(s)]
@@ -191,7 +193,10 @@ def _verdict(trace: Trace, direct: DirectFacets, tools: list[Span]) -> Verdict:
     # Agents taking turns is the more specific pattern: each hand-off may also nest one level deeper.
     if (len(agents) >= 4 and alternations(agents) >= 2) or (len(handoffs) >= 3 and alternations(handoffs) >= 1):
         return Verdict("hands the task back and forth between agents", S.INCOMPLETE, 2)
-    if direct.max_recursion_depth >= 6 or (direct.max_recursion_depth >= 4 and "iteration_limit" in errors):
+    # At depth 4 or 5 (a framework may nest that deep by design) a run stopped by a limit delegated too deep
+    # only if delegating is most of what it did: not a loop of its own turns, fewer tool calls than agents.
+    if direct.max_recursion_depth >= 6 or (direct.max_recursion_depth >= 4 and "iteration_limit" in errors
+                                           and not looping and len(tools) < len(agents)):
         return Verdict("delegates deeper and deeper to sub-agents", S.INCOMPLETE, 2)
     if direct.subagent_count >= FAN_OUT:
         return Verdict("fans out to many sub-agents", S.SUCCEEDED, 2)
