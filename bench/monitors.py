@@ -54,9 +54,12 @@ def home_clusters(run_dir: Path, truth: dict[str, dict]) -> dict[str, tuple[str 
     return out
 
 
-def score(hits: list[bool], labels: list[str], label: str) -> tuple[float, float]:
-    true = sum(1 for h, lab in zip(hits, labels) if h and lab == label)
-    fired, members = sum(hits), sum(1 for lab in labels if lab == label)
+def score(hits: list[bool], labels: list[str], label: str, also: list[list[str]]) -> tuple[float, float]:
+    """Precision and recall against the label. A trace whose noise step carries the behaviour as well
+    (truth's "also") is left out of both: firing on it is not wrong, missing it is not a miss."""
+    kept = [(h, lab) for h, lab, extra in zip(hits, labels, also) if label not in extra]
+    true = sum(1 for h, lab in kept if h and lab == label)
+    fired, members = sum(1 for h, _ in kept if h), sum(1 for _, lab in kept if lab == label)
     return (true / fired if fired else 0.0), (true / members if members else 0.0)
 
 
@@ -86,6 +89,7 @@ def main() -> None:
     _, per_trace = evaluate(monitors, rows, fresh_settings, pm)
     truth = read_truth(work / "fresh" / "truth.jsonl")
     labels = [truth[row.trace_id]["label"] for row, _ in rows]
+    also = [truth[row.trace_id].get("also", []) for row, _ in rows]
     tops = {r["label"]: r["top"] for r in truth.values()}
     home = home_clusters(work / "run", read_truth(work / "train" / "truth.jsonl"))
     by_cluster = {m.cluster.id: m for m in monitors}
@@ -103,8 +107,8 @@ def main() -> None:
     for label in failures:
         cluster, purity, coverage = home.get(label, (None, 0.0, 0.0))
         own = by_cluster.get(cluster)
-        home_p, home_r = score(matched[own.name], labels, label) if own else (0.0, 0.0)
-        best = max(((score(matched[m.name], labels, label), m) for m in monitors),
+        home_p, home_r = score(matched[own.name], labels, label, also) if own else (0.0, 0.0)
+        best = max(((score(matched[m.name], labels, label, also), m) for m in monitors),
                    key=lambda item: 2 * item[0][0] * item[0][1] / (item[0][0] + item[0][1] or 1), default=None)
         (precision, recall), monitor = best if best else ((0.0, 0.0), None)
         surfaced = own is not None

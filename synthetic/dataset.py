@@ -73,6 +73,10 @@ def generate(n, seed, split="all"):
         behaviour = next(b for b in BEHAVIOURS if b.id == leaf)
         truth = {"trace_id": trace_id, "label": leaf, "top": behaviour.top, "tenant": tenant,
                  "family": family.id, "split": family.split}
+        also = sorted(set(sc.also) - {leaf})
+        if also:
+            # A second behaviour the trace really carries: scorers may leave it out of that behaviour's counts.
+            truth["also"] = also
         yield SyntheticTrace(trace_id, truth, _service_name(sc), tenant, spans)
 
 

@@ -72,9 +72,10 @@ def add_healthy_noise(b, sc):
     rng = sc.rng
     kind = rng.choice(("search", "lookup", "corrected_404", "transient_503", "verify", "retrieve", "duplicate_read"))
     if kind == "duplicate_read":
-        # a mild second inefficiency; the trace's label stays its primary behaviour
+        # a mild second inefficiency; the trace's label stays its primary behaviour, and truth records it
         for _ in range(rng.randint(2, 3)):
             b.call(sc.tool("lookup"))
+        sc.also.append("redundant_identical_reads")
     elif kind == "retrieve":
         b.retrieve(sc.request[:120], sc.documents(rng.randint(2, 4)))
     elif kind in ("search", "lookup", "verify"):

@@ -76,6 +76,8 @@ class Scene:
     def __init__(self, rng: random.Random, family, tenant):
         self.rng = rng
         self.family = family
+        # Behaviours a noise step adds beside the trace's label (truth.jsonl's "also").
+        self.also: list[str] = []
         self.tenant = tenant
         self.domain = DOMAINS_BY_ID[family.domain]
         self.style = family.style

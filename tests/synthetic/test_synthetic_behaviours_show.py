@@ -95,3 +95,16 @@ def test_fanout_spawns_many_agents(traces_by_label):
         agents = [a for a in spans if a.get("gen_ai.operation.name") == "invoke_agent"
                   or a.get("openinference.span.kind") == "AGENT"]
         assert len(agents) >= 12
+
+
+def test_truth_names_the_second_behaviour_a_noise_step_adds_and_the_trace_shows_it():
+    marked = 0
+    for trace in synthetic.generate(600, seed=22):
+        also = trace.truth.get("also", [])
+        assert trace.truth["label"] not in also
+        if "redundant_identical_reads" in also:
+            marked += 1
+            calls = collections.Counter((_tool_name(a), _tool_args(a)) for a in (_attrs(s) for _, s in trace.spans)
+                                        if _is_tool(a))
+            assert calls.most_common(1)[0][1] >= 2, trace.truth  # the repeated read is there
+    assert marked >= 10
