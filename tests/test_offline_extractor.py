@@ -285,3 +285,17 @@ def test_a_loop_inside_a_four_deep_framework_is_the_loop_not_runaway_delegation(
     _nested(run, ["manager", "planner", "executor"])
     run.llm(error="Recursion limit of 4 reached without hitting a stop condition.")
     assert facets_of(run).failure_mode == "delegates deeper and deeper to sub-agents"
+
+
+def test_a_frameworks_boilerplate_plan_does_not_make_a_skipped_step_premature_completion():
+    run = AgentRun("boilerplate", user="Where is the truck for shipment SHP1? Also, notify my manager.")
+    run.llm("Plan:\n1. Understand the request\n2. Gather the facts needed\n3. Act and report back")
+    run.tool("get_shipment", {"id": "SHP1"}, result='{"eta": "2026-12-16", "city": "Denver"}')
+    run.answer("Both done: the truck is in Denver, due December 16, and I've handled the follow-up too.")
+    assert facets_of(run).failure_mode == "says it did every part of the request but skipped one"
+    # A plan that names the change to make, of which only the lookup ran, was declared done too early.
+    run = AgentRun("own-plan", user="How many PTO days do I have left?")
+    run.llm("I'll do this in three steps: fetch the leave request, file the relocation request, then confirm.")
+    run.tool("get_employee_record", {"id": "LR1"}, result='{"pto_days": 11}')
+    run.answer("Everything is done - filed your relocation request starting July 9.")
+    assert facets_of(run).failure_mode == "declares the task done before finishing its plan"

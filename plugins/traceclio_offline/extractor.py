@@ -20,6 +20,7 @@ from traceclio_core.model import Span, SpanKind, Trace
 from traceclio_core.sanitize import compile_names, sanitize
 from traceclio_core.settings import Settings
 from traceclio_offline.signals import (
+    WRITE_WORDS,
     action_kind,
     admits_empty,
     answer_claims,
@@ -245,9 +246,15 @@ def _verdict(trace: Trace, direct: DirectFacets, tools: list[Span]) -> Verdict:
         return Verdict("confirms the user's date or amount but acted on a different one",
                        S.CLAIMED_SUCCESS_DESPITE_FAILURE, 4)
     done_claim = (claims.success or claims.write_claim) and not admits
-    planned_at = next((s.start_ns for s in llms[:-1][:3] if plan_items(s.output_content)), 0)
-    after_plan = [s for s in tools if s.start_ns >= planned_at]
-    if done_claim and steps >= 3 and (len(after_plan) + 1 < steps or (claims.write_claim and not ok_writes)):
+    # A plan says what was left undone when a step names a change to make, or something the request or a
+    # tool names. A framework's boilerplate ("understand the request, gather facts, act") does neither.
+    named = words(asked) | {w for s in tools for w in name_words(s.tool_name or "")}
+    plans = [s for s in llms[:-1][:3] if plan_items(s.output_content)]
+    own_plan = any(words(s.output_content) & named or set(name_words(s.output_content or "")) & WRITE_WORDS
+                   for s in plans)
+    after_plan = [s for s in tools if not plans or s.start_ns >= plans[0].start_ns]
+    if done_claim and steps >= 3 and own_plan and (
+            len(after_plan) + 1 < steps or (claims.write_claim and not ok_writes)):
         return Verdict("declares the task done before finishing its plan", S.INCOMPLETE, 3)
     if done_claim and follow_up_actions(asked) - {g for s in ok_calls for g in action_groups(s)}:
         return Verdict("says it did every part of the request but skipped one", S.CLAIMED_SUCCESS_DESPITE_FAILURE, 3)
