@@ -180,8 +180,11 @@ def _verdict(trace: Trace, direct: DirectFacets, tools: list[Span]) -> Verdict:
         return Verdict("repeats content injected in a tool result", S.CLAIMED_SUCCESS_DESPITE_FAILURE, 4)
     if leaks_secret(answer) and not leaks_secret(user):
         return Verdict("copies secrets or personal data from a tool result", S.SUCCEEDED, 5)
-    if _VERIFY_CLAIM.search(answer) and ok_writes and not outcome.unrecovered and not any(
-            s.start_ns > ok_writes[-1].end_ns and action_kind(s.tool_name or "") != "write" for s in tools):
+    # What the answer says was verified is the last thing the agent did that was not a lookup (a write, or
+    # work such as a summary or a draft); verifying it takes a call after it that is not another write.
+    made = [s for s in tools if action_kind(s.tool_name or "") != "read" and not looks_failed(s)]
+    if _VERIFY_CLAIM.search(answer) and made and not outcome.unrecovered and not any(
+            s.start_ns >= made[-1].end_ns and action_kind(s.tool_name or "") != "write" for s in tools):
         return Verdict("claims it verified a change that was never checked", S.CLAIMED_SUCCESS_DESPITE_FAILURE, 3)
     looping = len(llms) >= PLAN_LOOP_TURNS and len(tools) <= len(llms) // 3 and echoes >= 2
     # A loop of model turns may name tools in its plans; the loop, not those names, is what happened.
@@ -220,9 +223,11 @@ def _verdict(trace: Trace, direct: DirectFacets, tools: list[Span]) -> Verdict:
             status = S.CLAIMED_SUCCESS_DESPITE_FAILURE
         if kind == "invalid_arguments":
             return Verdict("resends arguments that already failed validation", status, 2)
+        if outcome.backoff == "none":
+            # Retrying back to back has one remedy whatever the error was (wait between attempts): one phrase.
+            return Verdict("hammers the same failing call with no wait between attempts", status, 2)
         # Pacing leads the phrase, in different verbs, so that pacings of one error read apart when embedded.
-        pace = {"none": "hammers the same failing call with no wait", "growing": "retries the same call with growing backoff",
-                "steady": "retries the same call at a fixed interval"}
+        pace = {"growing": "retries the same call with growing backoff", "steady": "retries the same call at a fixed interval"}
         return Verdict(f"{pace[outcome.backoff]} after each {_READABLE[kind]}", status, 2)
     invalid = [c for s, c in zip(tools, calls) if looks_failed(s) and classify_error(s) == "invalid_arguments"]
     if len(invalid) >= 2 and len(set(invalid)) < len(invalid):

@@ -17,7 +17,7 @@ from traceclio_core.render import ERROR_WORDS as _ERROR_WORDS
 from traceclio_core.hookspecs import hookimpl
 from traceclio_core.settings import Settings
 
-VERSION = "offline-namer-6"
+VERSION = "offline-namer-7"
 
 _ENDINGS = {
     "succeeded": "Succeeds",
@@ -77,6 +77,8 @@ _GLOSSES = {
         "The agent calls tools that are not in its toolset and gets unknown-tool errors.",
     "flips between two opposite actions, undoing itself":
         "The agent flips between two opposite actions again and again without settling.",
+    "hammers the same failing call with no wait between attempts":
+        "The agent retries a failing call back to back, with no wait between attempts, never changing the call.",
     "resends arguments that already failed validation":
         "Tool arguments fail validation and the agent resends the same malformed arguments after each error.",
     "reports a batch as done when some items failed":
