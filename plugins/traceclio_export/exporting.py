@@ -40,6 +40,7 @@ def export_run(run_dir: Path, out_dir: Path, pm: pluggy.PluginManager, cache_dir
     names = compile_names({row.tenant for row, _ in run.rows if row.tenant})
     examples = {record["id"]: [scrub_generated(e, names) for e in record.get("examples", [])] for record in chosen}
     out_dir.mkdir(parents=True, exist_ok=True)
+    _remove_previous_export(out_dir)
     export = ClusterExport(monitors=monitors, examples=examples)
     written = [p for paths in pm.hook.traceclio_export_artefacts(export=export, out_dir=out_dir) for p in paths or []]
     manifest = {
@@ -52,6 +53,21 @@ def export_run(run_dir: Path, out_dir: Path, pm: pluggy.PluginManager, cache_dir
     (out_dir / MANIFEST).write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
     check_private(out_dir, {row.tenant for row, _ in run.rows if row.tenant}, set(run.assignments))
     return manifest
+
+
+def _remove_previous_export(out_dir: Path) -> None:
+    """Files an earlier export into this directory wrote (its manifest lists them). Left in place, a
+    monitor for a cluster this export does not choose would still be evaluated by `traceclio monitor`.
+    Files the manifest does not list (the team's own) are kept."""
+    previous = out_dir / MANIFEST
+    if not previous.is_file():
+        return
+    root = out_dir.resolve()
+    for name in json.loads(previous.read_text(encoding="utf-8")).get("files", []):
+        path = (out_dir / name).resolve()
+        if path.is_relative_to(root) and path.is_file():
+            path.unlink()
+    previous.unlink()
 
 
 def _relative(path: str, root: Path) -> str:

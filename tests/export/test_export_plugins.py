@@ -61,3 +61,13 @@ def test_a_suppressed_cluster_cannot_be_exported(exported, tmp_path):
     with pytest.raises(ConfigurationError, match="suppressed"):
         export_run(run_dir, tmp_path / "out", plugin_manager(), exported.cache,
                    cluster_ids=[clusters["clusters"][0]["id"]])
+
+
+def test_exporting_again_into_a_directory_replaces_what_the_last_export_wrote(exported, tmp_path):
+    out = tmp_path / "out"
+    first = export_run(exported.run_dir, out, plugin_manager(), exported.cache, cluster_ids=["L0-000"])
+    (out / "monitors" / "ours.txt").write_text("a note the team keeps beside the monitors\n")
+    second = export_run(exported.run_dir, out, plugin_manager(), exported.cache, cluster_ids=["L0-001"])
+    on_disk = {str(p.relative_to(out)) for p in out.rglob("*") if p.is_file()}
+    assert on_disk == set(second["files"]) | {"export.json", "monitors/ours.txt"}
+    assert set(first["files"]) - set(second["files"]) and not (set(first["files"]) - set(second["files"])) & on_disk
