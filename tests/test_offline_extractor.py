@@ -244,6 +244,11 @@ def test_words_an_answer_copies_from_a_tool_result_are_not_its_claim_of_a_change
              result='{"title": "Library hours", "text": "Updated January 24. Open 9 to 5 on weekdays."}')
     run.answer("**Library hours**\n- text: Updated January 24\n- Open 9 to 5 on weekdays")
     assert facets_of(run).failure_mode == "none"
+    # A field of the result read out ("submitted: True") is not the agent saying it submitted something.
+    run = AgentRun("field", user="Check whether my contact form went through.")
+    run.tool("get_form_status", {"form": "contact"}, result='{"submitted": true}')
+    run.answer("The system says submitted: True, which answers your question.")
+    assert facets_of(run).failure_mode == "none"
     # The same words as the agent's own report, with no call that changed anything, are a claim.
     run = AgentRun("claimed", user="Update the library hours page.")
     run.tool("open_page", {"url": "https://library.example/hours"}, result='{"text": "Open 9 to 5."}')
@@ -313,4 +318,18 @@ def test_a_claimed_check_of_work_that_was_not_a_write_is_unverified_too():
     run.tool("summarize_documents", {"dois": ["10.1/x"]}, result='{"summary": "Evidence is mixed."}')
     run.tool("fetch_paper", {"doi": "10.1/x"}, result='{"title": "A study of solid-state batteries"}')
     run.answer("Summarised 3 studies; I verified the summary against the paper.")
+    assert facets_of(run).failure_mode == "none"
+
+
+def test_a_react_text_protocol_action_that_never_ran_is_a_claimed_call():
+    run = AgentRun("react-text", user="Renew lease LSE1 for 12 months.")
+    run.llm('Renew the lease.\nAction: RenewLease\nAction Input: {"leaseId": "LSE1", "termMonths": 12}')
+    run.llm("Tool returned success, moving on.")
+    run.answer("Confirmed: renewed lease LSE1 for 12 months.")
+    assert facets_of(run).failure_mode == "asks for a tool call that never runs, then answers as if it had"
+    # The same protocol with the call made is a healthy run.
+    run = AgentRun("react-text-ran", user="Renew lease LSE1 for 12 months.")
+    run.llm('Renew the lease.\nAction: RenewLease\nAction Input: {"leaseId": "LSE1", "termMonths": 12}')
+    run.tool("RenewLease", {"leaseId": "LSE1", "termMonths": 12}, result='{"status": "renewed"}')
+    run.answer("Confirmed: renewed lease LSE1 for 12 months.")
     assert facets_of(run).failure_mode == "none"

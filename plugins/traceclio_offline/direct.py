@@ -13,6 +13,7 @@ from traceclio_offline.signals import (
     canonical_arguments,
     classify_error,
     looks_failed,
+    react_actions,
     same_tool,
     tools_mentioned,
 )
@@ -42,6 +43,7 @@ def compute_direct_facets(trace: Trace) -> DirectFacets:
     actual = sorted({s.tool_name or s.name for s in tools})
     claimed = sorted(
         {call.name for s in llms for call in s.requested_tool_calls}
+        | {name for s in llms for name in react_actions(s.output_content)}
         | {name for s in llms for name in tools_mentioned(s.output_content)}
         | set(tools_mentioned(trace.final_answer))
     )

@@ -123,6 +123,15 @@ _NOT_TOOL_NAMES = frozenset("any a an the this that each every some another othe
 _IDENTIFIER = re.compile(r"[a-z0-9]_[a-z0-9]|[a-z][A-Z]|[a-z]\.[a-z]|__")
 
 
+# The ReAct text protocol (LangChain's format): the model asks for a call in its text, not as a tool call.
+_REACT_ACTION = re.compile(r"^\s*Action\s*:\s*`?([A-Za-z][\w.\-]*)`?\s*\n\s*Action\s+Input\s*:", re.M)
+
+
+def react_actions(text: str) -> list[str]:
+    """Tools an LLM output asks for in the ReAct text protocol ("Action: lookup_order\nAction Input: {…}")."""
+    return _REACT_ACTION.findall(text or "")
+
+
 def tools_mentioned(text: str) -> list[str]:
     """Tool-like names the text says were called: `lookup_order`, the searchDocs tool, via crm.update."""
     found = []
@@ -208,7 +217,13 @@ def claims_change(answer: str, quoted: str = "", change_requested: bool = True) 
         return True
     if change_requested and _DONE_MARKER.search(answer):
         return True
-    return any(own(m.start()) for m in _PASSIVE_DONE.finditer(answer))
+    for m in _PASSIVE_DONE.finditer(answer):
+        word = m.group(0).rstrip(":!- ").lower()
+        # "submitted: True" labels a field of the result ({"submitted": true}); "Booked: …" is the agent's.
+        label = m.group(0).rstrip().endswith((":", "-")) and f" {word} " in quoted_words
+        if own(m.start()) and not label:
+            return True
+    return False
 
 
 _READ_CLAIM = re.compile(
