@@ -17,7 +17,7 @@ from traceclio_core.render import ERROR_WORDS as _ERROR_WORDS
 from traceclio_core.hookspecs import hookimpl
 from traceclio_core.settings import Settings
 
-VERSION = "offline-namer-7"
+VERSION = "offline-namer-8"
 
 _ENDINGS = {
     "succeeded": "Succeeds",
@@ -182,9 +182,22 @@ def name_leaf(ev: ClusterEvidence) -> ClusterName:
     return ClusterName(title=title, description=meaning)
 
 
+# A leaf named by how its runs ended, with no failure, belongs to that ending's theme whatever words
+# follow ("Succeeds: waits and retries …" is a healthy run, not a retry loop).
+_ENDING_THEMES = {
+    _ENDINGS["succeeded"]: "Healthy completions",
+    _ENDINGS["failed_honestly"]: "Honest failures",
+    _ENDINGS["asked_clarification"]: "Clarifying questions",
+    _ENDINGS["refused"]: "Refusals and claimed inability",
+}
+
+
 def _theme(title: str) -> str | None:
     for theme, _ in _THEMES:
         if title.startswith(theme):  # a parent's own title, one level further up
+            return theme
+    for ending, theme in _ENDING_THEMES.items():
+        if title.startswith(ending):
             return theme
     for theme, pattern in _THEMES:
         if re.search(pattern, title, re.I):
