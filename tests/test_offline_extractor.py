@@ -333,3 +333,17 @@ def test_a_react_text_protocol_action_that_never_ran_is_a_claimed_call():
     run.tool("RenewLease", {"leaseId": "LSE1", "termMonths": 12}, result='{"status": "renewed"}')
     run.answer("Confirmed: renewed lease LSE1 for 12 months.")
     assert facets_of(run).failure_mode == "none"
+
+
+def test_a_reworded_planning_loop_stopped_by_a_step_budget_is_a_plan_loop():
+    run = AgentRun("reworded-loop", user="Review pull request 42.")
+    for text in ("I will outline the subtasks again to be sure.",
+                 "Steps: (a) call get_pr_diff, (b) run run_static_analysis, (c) post_review.",
+                 "Refining the plan once more.", "Let me restate the goal and plan accordingly.",
+                 "Let me reconsider the approach before acting: get_pr_diff → run_static_analysis → post_review.",
+                 "Hmm, before calling any tool I should double-check the plan."):
+        run.llm(text)
+    run.llm("I should first make a plan. Step 1 is to figure out", finish="length")
+    run.llm(error="StepLimitExceeded: run aborted after 12 reasoning turns with no final answer")
+    facets = facets_of(run)
+    assert facets.failure_mode == "writes the same plan repeatedly and never executes it"

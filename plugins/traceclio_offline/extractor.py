@@ -99,6 +99,10 @@ _VERIFY_CLAIM = re.compile(r"\b(verified|tested|double-checked|validated|confirm
                            r"verification (?:succeeded|passed)|checked that it works|made sure)\b", re.I)
 
 
+# Turns that talk about the plan rather than draft the answer ("Refining the plan once more.").
+_PLAN_TALK = re.compile(r"\b(re-?plan\w*|plan|planning|steps|subtasks?|approach|break (?:this|it) down)\b", re.I)
+
+
 _NEGATIVE_FINDING = re.compile(
     r"\b(not eligible|ineligible|do not proceed|don't proceed|blocked|denied|declined|rejected|not approved|"
     r"not allowed|not permitted|cannot (?:be|proceed)|can't (?:be|proceed)|should not|must not|failed|"
@@ -186,13 +190,17 @@ def _verdict(trace: Trace, direct: DirectFacets, tools: list[Span]) -> Verdict:
     if _VERIFY_CLAIM.search(answer) and made and not outcome.unrecovered and not any(
             s.start_ns >= made[-1].end_ns and action_kind(s.tool_name or "") != "write" for s in tools):
         return Verdict("claims it verified a change that was never checked", S.CLAIMED_SUCCESS_DESPITE_FAILURE, 3)
-    looping = len(llms) >= PLAN_LOOP_TURNS and len(tools) <= len(llms) // 3 and echoes >= 2
+    # Many model turns and few calls is a loop when the turns repeat each other, or when the run was
+    # stopped by a turn limit (reworded each time, the turns need not repeat word for word).
+    looping = len(llms) >= PLAN_LOOP_TURNS and len(tools) <= len(llms) // 3 and (
+        echoes >= 2 or "iteration_limit" in errors)
     # A loop of model turns may name tools in its plans; the loop, not those names, is what happened.
     if direct.claimed_not_run and not outcome.unrecovered and not looping:
         return Verdict("asks for a tool call that never runs, then answers as if it had", S.CLAIMED_SUCCESS_DESPITE_FAILURE, 4)
     if "context_overflow" in errors:
         return Verdict("context grew until it hit the model's limit", S.INCOMPLETE, 2)
-    if last_finish & {"length", "max_tokens", "model_length"} or cut_mid_sentence(answer):
+    # A run stopped by a turn limit ends wherever its last turn was: the loop is the failure, not the cut.
+    if (last_finish & {"length", "max_tokens", "model_length"} or cut_mid_sentence(answer)) and not looping:
         return Verdict("answer cut off at the output token limit", S.INCOMPLETE, 2)
     # Agents taking turns is the more specific pattern: each hand-off may also nest one level deeper.
     if (len(agents) >= 4 and alternations(agents) >= 2) or (len(handoffs) >= 3 and alternations(handoffs) >= 1):
@@ -205,7 +213,7 @@ def _verdict(trace: Trace, direct: DirectFacets, tools: list[Span]) -> Verdict:
     if direct.subagent_count >= FAN_OUT:
         return Verdict("fans out to many sub-agents", S.SUCCEEDED, 2)
     if looping:
-        plans = sum(1 for text in outputs if plan_items(text))
+        plans = sum(1 for text in outputs if plan_items(text) or _PLAN_TALK.search(text))
         if plans * 2 >= len(outputs):
             return Verdict("writes the same plan repeatedly and never executes it", S.INCOMPLETE, 2)
         return Verdict("critiques and rewrites its draft answer endlessly", S.INCOMPLETE, 2)
