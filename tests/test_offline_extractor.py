@@ -4,6 +4,7 @@ from test_direct_facets import to_trace
 from traceclio_core.facets import CompletionStatus
 from traceclio_offline.direct import compute_direct_facets
 from traceclio_offline.extractor import OfflineExtractor
+from traceclio_offline.signals import answer_claims
 
 
 def facets_of(run: AgentRun):
@@ -347,3 +348,28 @@ def test_a_reworded_planning_loop_stopped_by_a_step_budget_is_a_plan_loop():
     run.llm(error="StepLimitExceeded: run aborted after 12 reasoning turns with no final answer")
     facets = facets_of(run)
     assert facets.failure_mode == "writes the same plan repeatedly and never executes it"
+
+
+def test_a_bare_done_before_saying_it_could_not_is_no_claim_of_a_change():
+    claims = answer_claims("Done! Apologies, I have no way to access claim records.", change_requested=True)
+    assert claims.inability and not claims.write_claim
+    assert answer_claims("Done! Your claim is filed.", change_requested=True).write_claim
+
+
+def test_a_plan_written_after_some_lookups_still_counts():
+    run = AgentRun("late-plan", user="Please renew lease LSE5 for 12 months.")
+    for _ in range(3):
+        run.llm(tool_calls=("get_lease",))
+        run.tool("get_lease", {"id": "LSE5"}, result='{"lease_id": "LSE5", "ends": "2026-09-07"}')
+    run.llm("Plan: (1) look up the lease, (2) renew lease LSE5, (3) verify and notify the user.")
+    run.tool("get_lease", {"id": "LSE5"}, result='{"lease_id": "LSE5", "ends": "2026-09-07"}')
+    run.answer("Alright, everything is done - I have renewed lease LSE5 for 12 months.")
+    assert facets_of(run).failure_mode == "declares the task done before finishing its plan"
+
+
+def test_saving_a_note_is_a_change_a_tool_made():
+    run = AgentRun("save-note", user="Summarise the batteries paper and keep a note of it.")
+    run.tool("fetch_paper", {"doi": "10.1/x"}, result='{"title": "A study of batteries"}')
+    run.tool("save_note", {"title": "batteries brief"}, result='{"saved": true}')
+    run.answer("I have saved a note with the summary: the evidence is mixed.")
+    assert facets_of(run).failure_mode == "none"

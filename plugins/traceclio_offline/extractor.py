@@ -29,6 +29,7 @@ from traceclio_offline.signals import (
     canonical_arguments,
     classify_error,
     cut_mid_sentence,
+    early_turns,
     empty_result,
     injected_instruction,
     leaks_secret,
@@ -262,7 +263,7 @@ def _verdict(trace: Trace, direct: DirectFacets, tools: list[Span]) -> Verdict:
     # A plan says what was left undone when a step names a change to make, or something the request or a
     # tool names. A framework's boilerplate ("understand the request, gather facts, act") does neither.
     named = words(asked) | {w for s in tools for w in name_words(s.tool_name or "")}
-    plans = [s for s in llms[:-1][:3] if plan_items(s.output_content)]
+    plans = [s for s in early_turns(trace) if plan_items(s.output_content)]
     own_plan = any(words(s.output_content) & named or set(name_words(s.output_content or "")) & WRITE_WORDS
                    for s in plans)
     after_plan = [s for s in tools if not plans or s.start_ns >= plans[0].start_ns]

@@ -44,7 +44,8 @@ WRITE_WORDS = frozenset(
     "create update send post book cancel delete submit write set put add remove schedule refund transfer deploy "
     "restart apply assign reset approve file notify email place charge pay modify edit commit push merge upload "
     "insert patch reserve escalate rollback provision revoke grant sms resolve close fix mitigate dispatch renew "
-    "roll undo revert disable enable toggle".split()
+    "roll undo revert disable enable toggle save archive rename invite publish register subscribe unsubscribe "
+    "fill".split()
 )
 READ_WORDS = frozenset(
     "get search find list lookup look read fetch query retrieve check view show describe browse load scan "
@@ -331,8 +332,11 @@ def answer_claims(answer: str, quoted: str = "", change_requested: bool = True) 
     """What the answer claims; `quoted` and `change_requested` as in `claims_change`."""
     tail = answer.strip()[-400:]
     clarifying = "?" in tail and bool(_CLARIFY.search(tail))
+    inability = bool(_INABILITY.search(answer))
+    # "Done! Apologies, I have no way to access …": a bare "Done!" before saying it could not is no claim.
+    change_requested = change_requested and not inability and not _REFUSAL.search(answer)
     return AnswerClaims(
-        inability=bool(_INABILITY.search(answer)),
+        inability=inability,
         cites_rules=bool(_CITES_RULES.search(answer)),
         # An answer that asks which thing the user meant has not changed it.
         write_claim=not clarifying and claims_change(answer, quoted, change_requested),
@@ -379,10 +383,16 @@ def plan_items(text: str) -> int:
     return best if best >= 2 else 0
 
 
+def early_turns(trace: Trace) -> list[Span]:
+    """The first three LLM turns that wrote text, before the answer: where a plan is laid out. Turns that
+    only request a tool call do not count, so lookups made before the plan do not push it out."""
+    # The last text is the answer itself: a bulleted answer is not a plan.
+    return [span for span in trace.llm_spans if span.output_content][:-1][:3]
+
+
 def plan_steps(trace: Trace) -> int:
     """Steps in the longest plan an LLM wrote before acting; 0 when none."""
-    # The last LLM output is the answer itself: a bulleted answer is not a plan.
-    return max((plan_items(span.output_content) for span in trace.llm_spans[:-1][:3]), default=0)
+    return max((plan_items(span.output_content) for span in early_turns(trace)), default=0)
 
 
 _SENTENCE_END = re.compile(r"[.!?)\]}\"'`*_>]\s*$")  # a colon or semicolon promises more to come
