@@ -69,3 +69,11 @@ def test_an_error_payload_under_an_ok_status_counts_as_a_tool_error():
     run.tool("fetch", {}, result='{"error": "upstream returned 502"}')
     facets = compute_direct_facets(to_trace(run))
     assert facets.tool_error_count == 1 and facets.error_classes == ["server_error"]
+
+
+def test_step_budgets_are_iteration_limits_but_an_event_loop_error_is_not():
+    run = AgentRun("budgets")
+    run.tool("plan_step", {}, error="AgentLoopError: step budget exhausted (25 steps)")
+    run.tool("close_client", {}, error="RuntimeError: event loop error while closing")
+    run.answer("I could not finish.")
+    assert compute_direct_facets(to_trace(run)).error_classes == ["iteration_limit", "other"]

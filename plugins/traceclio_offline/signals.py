@@ -18,7 +18,7 @@ ERROR_CLASSES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
         ("context_overflow", r"context[ _-]?(length|window)|maximum context|too many tokens|token limit|prompt is too long|"
                              r"input is too long|too long for the model|request too large"),
         ("iteration_limit", r"max(imum)?[ _-]?(iterations?|steps|turns)|recursion[ _-]?limit|iteration[ _-]?limit|"
-                            r"step[ _-]?limit|loop[ _-]?(limit|error)|(step|turn|iteration) budget|"
+                            r"step[ _-]?limit|(?<!event )loop[ _-]?(limit|error)|(step|turn|iteration) budget|"
                             r"aborted after \d+ (reasoning )?(turns|steps|iterations)"),
         ("unknown_tool", r"(unknown|invalid|unrecogni[sz]ed|unsupported) (tool|function)|(tool|function) "
                          r"\S+ (does not exist|not found|is not (a valid|available))|no such (tool|function)|"
