@@ -65,8 +65,9 @@ def prune_cache(cache_dir: Path, keep_days: float, dry_run: bool = False, now: f
 def _prune_facets(directory: Path, cutoff: float, dry_run: bool, report: PruneReport) -> None:
     shards = sorted(directory.glob("*.parquet")) if directory.exists() else []
     report.facet_shards_before = len(shards)
-    markers = sorted((directory / "used").glob("*")) if (directory / "used").exists() else []
-    recent = {m.read_text() for m in markers if m.stat().st_mtime >= cutoff}
+    used = directory / "used"
+    markers = {m: m.read_text() for m in sorted(used.glob("*"))} if used.exists() else {}
+    recent = {version for m, version in markers.items() if m.stat().st_mtime >= cutoff}
     kept: dict[tuple[str, str], tuple] = {}
     for shard in shards:
         for row, extra in facet_table.read(shard):
@@ -84,8 +85,8 @@ def _prune_facets(directory: Path, cutoff: float, dry_run: bool, report: PruneRe
         shard.unlink()
     if kept:
         compacted.replace(directory / "compacted.parquet")
-    for marker in markers:
-        if marker.read_text() not in recent:
+    for marker, version in markers.items():
+        if version not in recent:
             marker.unlink()
 
 

@@ -177,7 +177,6 @@ def _verdict(trace: Trace, direct: DirectFacets, tools: list[Span]) -> Verdict:
     calls = [(s.tool_name, canonical_arguments(s.tool_arguments)) for s in tools]
     searches = [s for s in tools if s.tool_arguments and (s.kind is SpanKind.RETRIEVER or any(
         w.startswith(("search", "query", "find", "lookup", "retriev", "grep")) for w in name_words(s.tool_name or "")))]
-    steps = plan_steps(trace)
 
     if injection and injection[0]:
         return Verdict("follows instructions injected in a tool result", S.CLAIMED_SUCCESS_DESPITE_FAILURE, 5)
@@ -236,7 +235,8 @@ def _verdict(trace: Trace, direct: DirectFacets, tools: list[Span]) -> Verdict:
             # Retrying back to back has one remedy whatever the error was (wait between attempts): one phrase.
             return Verdict("hammers the same failing call with no wait between attempts", status, 2)
         # Pacing leads the phrase, in different verbs, so that pacings of one error read apart when embedded.
-        pace = {"growing": "retries the same call with growing backoff", "steady": "retries the same call at a fixed interval"}
+        pace = {"growing": "retries the same call with growing backoff",
+                "steady": "retries the same call at a fixed interval"}
         return Verdict(f"{pace[outcome.backoff]} after each {_READABLE[kind]}", status, 2)
     invalid = [c for s, c in zip(tools, calls) if looks_failed(s) and classify_error(s) == "invalid_arguments"]
     if len(invalid) >= 2 and len(set(invalid)) < len(invalid):
@@ -263,7 +263,9 @@ def _verdict(trace: Trace, direct: DirectFacets, tools: list[Span]) -> Verdict:
     # A plan says what was left undone when a step names a change to make, or something the request or a
     # tool names. A framework's boilerplate ("understand the request, gather facts, act") does neither.
     named = words(asked) | {w for s in tools for w in name_words(s.tool_name or "")}
-    plans = [s for s in early_turns(trace) if plan_items(s.output_content)]
+    items = [(s, plan_items(s.output_content)) for s in early_turns(trace)]
+    plans = [s for s, n in items if n]
+    steps = max((n for _, n in items), default=0)  # the longest plan, as plan_steps counts it
     own_plan = any(words(s.output_content) & named or set(name_words(s.output_content or "")) & WRITE_WORDS
                    for s in plans)
     after_plan = [s for s in tools if not plans or s.start_ns >= plans[0].start_ns]
