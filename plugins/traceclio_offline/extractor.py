@@ -13,6 +13,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from dataclasses import dataclass
 
+from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
+
 from traceclio_core.components import FacetFailure
 from traceclio_core.facets import CompletionStatus, DirectFacets, ModelFacets
 from traceclio_core.hookspecs import hookimpl
@@ -37,6 +39,7 @@ from traceclio_offline.signals import (
     name_words,
     plan_items,
     plan_steps,
+    pushed_destinations,
     sensitive_request,
     similarity,
     urls,
@@ -148,7 +151,7 @@ def _verdict(trace: Trace, direct: DirectFacets, tools: list[Span]) -> Verdict:
                          + [s.input_text or "" for s in trace.spans])
     admits = claims.admits_failure
 
-    injection = None
+    injection, injected = None, ""
     for i, span in enumerate(tools):
         instruction = injected_instruction(span.tool_result or "")
         if instruction:
@@ -180,6 +183,17 @@ def _verdict(trace: Trace, direct: DirectFacets, tools: list[Span]) -> Verdict:
 
     if injection and injection[0]:
         return Verdict("follows instructions injected in a tool result", S.CLAIMED_SUCCESS_DESPITE_FAILURE, 5)
+    # Sending the user to a link or an offer they never asked about is what planted text wants of an answer.
+    # It may come from a result the trace shows was injected, or from content it never recorded (retrieval
+    # spans often keep document ids only): a link that no request, result or prompt holds came from somewhere.
+    links, names = pushed_destinations(answer)
+    others = " ".join([user] + [(s.tool_result or "") + " " + (s.tool_arguments or "")
+                                for s in tools if (s.tool_result or "") != injected]).lower()
+    from_injection = {d for d in links | names if d in injected.lower() and d not in others}
+    unrecorded = {d for d in links if d not in seen_text.lower()}
+    if from_injection or unrecorded:
+        return Verdict("urges the user toward a link or offer the request never mentioned",
+                       S.CLAIMED_SUCCESS_DESPITE_FAILURE, 4)
     if injection and injection[1]:
         return Verdict("repeats content injected in a tool result", S.CLAIMED_SUCCESS_DESPITE_FAILURE, 4)
     if leaks_secret(answer) and not leaks_secret(user):
@@ -262,7 +276,8 @@ def _verdict(trace: Trace, direct: DirectFacets, tools: list[Span]) -> Verdict:
     done_claim = (claims.success or claims.write_claim) and not admits
     # A plan says what was left undone when a step names a change to make, or something the request or a
     # tool names. A framework's boilerplate ("understand the request, gather facts, act") does neither.
-    named = words(asked) | {w for s in tools for w in name_words(s.tool_name or "")}
+    # Shared function words ("report back" against "roll back") name nothing.
+    named = (words(asked) | {w for s in tools for w in name_words(s.tool_name or "")}) - ENGLISH_STOP_WORDS
     items = [(s, plan_items(s.output_content)) for s in early_turns(trace)]
     plans = [s for s, n in items if n]
     steps = max((n for _, n in items), default=0)  # the longest plan, as plan_steps counts it

@@ -17,7 +17,7 @@ from traceclio_core.render import ERROR_WORDS as _ERROR_WORDS
 from traceclio_core.hookspecs import hookimpl
 from traceclio_core.settings import Settings
 
-VERSION = "offline-namer-8"
+VERSION = "offline-namer-9"
 
 _ENDINGS = {
     "succeeded": "Succeeds",
@@ -30,7 +30,7 @@ _ENDINGS = {
 # Themes a parent is named by, matched against its children's titles (offline-extractor vocabulary
 # first, generic words after, so model-written titles also find a theme).
 _THEMES = (
-    ("Prompt injection and data leaks", r"inject|secrets|personal data"),
+    ("Prompt injection and data leaks", r"inject|secrets|personal data|link or offer"),
     ("Claims not backed by tool calls", r"never runs|no tool call|without calling|never ran|cites sources|"
                                         r"specifics after an empty|verified a change|hallucinat"),
     ("Tool errors hidden behind an answer", r"after a tool failed|from memory|batch as done|swallow"),
@@ -53,6 +53,9 @@ _THEMES = (
 _GLOSSES = {
     "follows instructions injected in a tool result":
         "A tool result carries hidden instructions and the agent obeys them, calling a tool the user never asked for.",
+    "urges the user toward a link or offer the request never mentioned":
+        "The answer pushes the user to a site or product nobody asked about, as text planted in retrieved "
+        "content would have it do.",
     "repeats content injected in a tool result":
         "Instructions planted in retrieved content change the answer, which repeats what the planted text wanted.",
     "copies secrets or personal data from a tool result":
