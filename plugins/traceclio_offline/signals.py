@@ -171,9 +171,9 @@ _PASSIVE_DONE = re.compile(
 )
 # "Done!" says nothing about what was done: a claim of a change only when a change was asked for.
 _DONE_MARKER = re.compile(r"\b(?:all )?(?:done|completed)\s*[:!-]", re.I)
-# ... and not when what follows it presents findings: "Done! Here is what I found", "Done! The system says …".
+# ... and not when what follows it presents findings: "Done! Here is what I found", "Done! Sources: [1] …".
 _FINDINGS_NEXT = re.compile(r"^\W*(?:\S+\s+){0,4}?(?:here(?:'s| is| are)|found|findings?|details?|summary|says|shows|"
-                            r"reports?|results?)\b", re.I)
+                            r"reports?|results?|sources?|according to)\b", re.I)
 _IRREGULAR_ACTIONS = frozenset("sent made wrote took spent put set built rebuilt undid reset held left kept paid gave".split())
 
 
@@ -467,6 +467,16 @@ def pushed_destinations(answer: str) -> tuple[set[str], set[str]]:
             if m.group(0) != "I" and (m.start() > start or " " in m.group(0)):
                 names.add(m.group(0).lower())
     return links, names
+
+
+_NAMED_TOKEN = re.compile(r"\b(?:[A-Z][A-Za-z]+|(?:19|20)\d\d)\b")
+
+
+def named_sources(text: str) -> list[set[str]]:
+    """Per place where a text names its sources ("according to Smith & Lee, Nature 2019"): the names and
+    years in the first words of it, lower-cased. Two of them found in no tool result make up a source."""
+    return [{t.lower() for t in _NAMED_TOKEN.findall(phrase[:50])} - {"i", "the", "a", "an"}
+            for phrase in _SOURCE_PHRASE.findall(text or "")]
 
 
 def urls(text: str) -> set[str]:
