@@ -1,8 +1,9 @@
 """What a sync writes, read from a finished run directory: a label per clustered trace and a dataset per leaf.
 
 Only clusters with "surfaced": true are synced (assignments.jsonl already holds null for traces of
-suppressed clusters). Everything written is aggregate or sanitised: cluster titles, concern scores, and
-exemplar task summaries passed through the scrubber again, never raw trace content.
+suppressed clusters). Everything written is aggregate or sanitised: cluster titles, concern scores,
+exemplar task summaries passed through the scrubber again, and for a failure cluster what must not happen
+(its eval cases' expected behaviour, as `traceclio export` states it), never raw trace content.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from pydantic import BaseModel
 
 from traceclio_core import facet_table
 from traceclio_core.errors import ConfigurationError
-from traceclio_core.sanitize import compile_names, sanitize
+from traceclio_core.sanitize import compile_names, sanitize, scrub_generated
 
 PATH_SEPARATOR = " › "
 ANNOTATION_NAME = "traceclio.cluster"
@@ -35,13 +36,15 @@ class Exemplar(BaseModel):
 
 
 class ClusterDataset(BaseModel):
-    """One named leaf cluster as an eval dataset: a few exemplar traces' sanitised task summaries."""
+    """One named leaf cluster as an eval dataset: a few exemplar traces' sanitised task summaries and, for a
+    failure cluster, the behaviour every case expects not to see."""
 
     cluster_id: str
     name: str
     label: str
     description: str
     exemplars: list[Exemplar]
+    must_not: str | None = None
 
 
 class SyncPlan(BaseModel):
@@ -53,6 +56,17 @@ class SyncPlan(BaseModel):
     def categories(self) -> list[str]:
         """Every label a trace can carry, sorted: the category set of a categorical score."""
         return sorted({d.label for d in self.datasets})
+
+
+def dominant_failure(record: dict) -> str:
+    """The failure mode most of a clusters.json record's traces share ("none" for a healthy cluster)."""
+    modes = record.get("failure_modes") or []
+    return max(modes, key=lambda s: s["inside"])["value"] if modes else "none"
+
+
+def must_not_happen(failure_mode: str) -> str | None:
+    """An eval case's expected behaviour for a cluster of this failure mode: what must not happen."""
+    return f"the agent {failure_mode}" if failure_mode and failure_mode != "none" else None
 
 
 def _load_json(path: Path):
@@ -108,8 +122,10 @@ def read_plan(run_dir: Path, exemplars_per_cluster: int = 3, dataset_prefix: str
         taken.add(name)
         exemplars = _exemplars(sorted(members.get(cluster["id"], [])), rows, set(cluster.get("examples", [])),
                                names, exemplars_per_cluster)
+        must_not = must_not_happen(scrub_generated(dominant_failure(cluster), names))
         datasets.append(ClusterDataset(cluster_id=cluster["id"], name=name, label=paths[cluster["id"]],
-                                       description=cluster.get("description", ""), exemplars=exemplars))
+                                       description=cluster.get("description", ""), exemplars=exemplars,
+                                       must_not=must_not))
     return SyncPlan(run_dir=run_dir, labels=labels, datasets=datasets)
 
 

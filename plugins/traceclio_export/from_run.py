@@ -19,6 +19,7 @@ from traceclio_core.errors import ConfigurationError
 from traceclio_core.facets import FacetRow
 from traceclio_core.sanitize import compile_names, scrub_generated
 from traceclio_core.settings import Settings
+from traceclio_core.sync_plan import dominant_failure
 from traceclio_export.centroid import embed_rows, fit_centroid
 from traceclio_export.distil import GOOD_PRECISION, GOOD_RECALL, distil_rule, good_enough
 from traceclio_export.monitor import Alert, Baseline, ClusterSource, Monitor, Quality, RunFacts, alert_threshold
@@ -79,11 +80,6 @@ class RunDirectory(BaseModel):
         if record["level"] == 0:
             return {cluster_id}
         return set().union(*(self.leaves_under(child) for child in record["children"])) if record["children"] else set()
-
-
-def dominant_failure(record: dict) -> str:
-    modes = record.get("failure_modes") or []
-    return max(modes, key=lambda s: s["inside"])["value"] if modes else "none"
 
 
 def slug(title: str, taken: set[str]) -> str:

@@ -71,7 +71,7 @@ class LangfuseWriter:
                     kind="dataset_item", key=f"item:{dataset.name}:{exemplar.trace_id}",
                     payload={"id": stable_id(self.target, "item", dataset.name, exemplar.trace_id),
                              "dataset_name": dataset.name, "task": exemplar.task, "trace_id": exemplar.trace_id,
-                             "cluster": dataset.label},
+                             "cluster": dataset.label, "must_not": dataset.must_not},
                     summary=f"add to {dataset.name!r} an item from trace {exemplar.trace_id}: "
                             f"{exemplar.task!r}"))
         return writes
@@ -106,7 +106,10 @@ class LangfuseWriter:
                                     request_options=no_retries)
         elif kind == "dataset_item":
             for p in payloads:
+                # A failure cluster's item expects the behaviour not to happen again (its eval case).
+                expected = {"must_not": p["must_not"]} if p.get("must_not") else None
                 api.dataset_items.create(dataset_name=p["dataset_name"], id=p["id"], input={"task": p["task"]},
+                                         expected_output=expected,
                                          source_trace_id=p["trace_id"], request_options=no_retries,
                                          metadata={"source": "traceclio", "cluster": p["cluster"]})
         return set()

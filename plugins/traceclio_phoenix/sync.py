@@ -46,7 +46,9 @@ class PhoenixWriter:
             for label in self.sync_plan.labels
         ]
         for dataset in self.sync_plan.datasets:
-            examples = [{"input": {"task": e.task}, "output": {},
+            # A failure cluster's example expects the behaviour not to happen again (its eval case).
+            expected = {"must_not": dataset.must_not} if dataset.must_not else {}
+            examples = [{"input": {"task": e.task}, "output": expected,
                          "metadata": {"source_trace_id": e.trace_id, "cluster_id": dataset.cluster_id,
                                       "cluster": dataset.label}}
                         for e in dataset.exemplars]

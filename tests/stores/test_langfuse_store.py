@@ -98,12 +98,18 @@ def test_sync_writes_a_categorical_score_per_trace_and_a_dataset_per_cluster_the
     (config,) = stand_in.score_configs.values()
     assert config["name"] == ANNOTATION_NAME and config["dataType"] == "CATEGORICAL"
     assert sorted(c["label"] for c in config["categories"]) == plan.categories
-    assert {s["traceId"]: s["value"] for s in stand_in.scores.values()} == {l.trace_id: l.label for l in plan.labels}
+    assert {s["traceId"]: s["value"] for s in stand_in.scores.values()} == {label.trace_id: label.label for label in plan.labels}
     assert all(s["dataType"] == "CATEGORICAL" and s["configId"] == config["id"] for s in stand_in.scores.values())
     assert set(stand_in.datasets) == {d.name for d in plan.datasets}
     linked = {(i["datasetName"], i["sourceTraceId"]) for i in stand_in.items.values()}
     assert linked == {(d.name, e.trace_id) for d in plan.datasets for e in d.exemplars}
     assert all("ORD-4417" not in i["input"]["task"] for i in stand_in.items.values())
+    # A failure cluster's items carry its eval cases' expected behaviour; a healthy cluster's expect nothing.
+    must_not = {d.name: d.must_not for d in plan.datasets}
+    assert any(must_not.values()) and not all(must_not.values())
+    for item in stand_in.items.values():
+        expected = must_not[item["datasetName"]]
+        assert item["expectedOutput"] == ({"must_not": expected} if expected else None)
 
     writes = len(stand_in.writes)
     again = sync(run_dir, stand_in)

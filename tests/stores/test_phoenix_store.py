@@ -21,7 +21,7 @@ from traceclio_otlp.source import traceclio_load_traces as load_otlp_files
 from traceclio_phoenix.source import load_traces
 from traceclio_core.store_location import parse_location
 from traceclio_core.sync_ledger import ledger_path
-from traceclio_core.sync_plan import ANNOTATION_NAME
+from traceclio_core.sync_plan import ANNOTATION_NAME, dominant_failure, must_not_happen
 
 PROJECT = "shop"
 
@@ -94,7 +94,7 @@ def test_run_reads_only_the_window_and_project_and_clusters_them(run_dir, loaded
     runs, _ = loaded
     summary = json.loads((run_dir / "summary.json").read_text())
     assert summary["traces_read"] == len(runs)
-    assignments = [json.loads(l) for l in (run_dir / "assignments.jsonl").read_text().splitlines()]
+    assignments = [json.loads(line) for line in (run_dir / "assignments.jsonl").read_text().splitlines()]
     assert {a["trace_id"] for a in assignments} == {r.trace_id for r in runs}
 
 
@@ -142,11 +142,12 @@ def test_sync_round_trip_dry_run_then_write_then_no_duplicates(run_dir, loaded, 
         assert annotation["result"]["score"] == facets[trace_id]
 
     leaves = [c for c in clusters.values() if c["level"] == 0 and c["surfaced"]]
+    assert any(must_not_happen(dominant_failure(leaf)) for leaf in leaves)
     datasets = {d["name"]: d for d in client.datasets.list()}
     ours = {n for n in datasets if n not in before}
     assert ours == {f"traceclio · {c['title']}" for c in leaves}
-    members = {json.loads(l)["trace_id"]: json.loads(l)["cluster_id"]
-               for l in (run_dir / "assignments.jsonl").read_text().splitlines()}
+    members = {json.loads(line)["trace_id"]: json.loads(line)["cluster_id"]
+               for line in (run_dir / "assignments.jsonl").read_text().splitlines()}
     summaries = {r.trace_id: r.model.task_summary for r, _ in facet_table.read(run_dir / "facets.parquet")}
     for leaf in leaves:
         examples = client.datasets.get_dataset(dataset=f"traceclio · {leaf['title']}").examples
@@ -156,6 +157,9 @@ def test_sync_round_trip_dry_run_then_write_then_no_duplicates(run_dir, loaded, 
             task = example["input"]["task"]
             assert task and task in summaries[example["metadata"]["source_trace_id"]]
             assert "ORD-4417" not in task and "jane@example.com" not in task
+            # What a failure cluster's eval cases expect not to see; a healthy cluster's examples expect nothing.
+            must_not = must_not_happen(dominant_failure(leaf))
+            assert example["output"] == ({"must_not": must_not} if must_not else {})
     versions = {n: len(client.datasets.get_dataset_versions(dataset=n)) for n in ours}
 
     again = CliRunner().invoke(app, ["sync", str(run_dir), "--to", uri])
