@@ -18,7 +18,7 @@ def load(paths, tmp_path, **settings):
     rejects = RejectLog(tmp_path / "rejected.jsonl", strict=settings.pop("strict", False))
     traces = list(traceclio_load_traces([str(p) for p in paths], Settings(**settings), rejects))
     rejects.close()
-    lines = [json.loads(l) for l in (tmp_path / "rejected.jsonl").read_text().splitlines()]
+    lines = [json.loads(line) for line in (tmp_path / "rejected.jsonl").read_text().splitlines()]
     return traces, lines
 
 

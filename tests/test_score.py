@@ -15,7 +15,7 @@ def make_run(tmp_path, assignments: dict, clusters: list[dict], truth: dict):
         "".join(json.dumps({"trace_id": t, "cluster_id": c}) + "\n" for t, c in assignments.items()))
     (run / "clusters.json").write_text(json.dumps({"clusters": clusters}))
     (tmp_path / "truth.jsonl").write_text(
-        "".join(json.dumps({"trace_id": t, "label": l, "top": l.split("/")[0]}) + "\n" for t, l in truth.items()))
+        "".join(json.dumps({"trace_id": t, "label": label, "top": label.split("/")[0]}) + "\n" for t, label in truth.items()))
     return run, tmp_path / "truth.jsonl"
 
 
