@@ -400,7 +400,8 @@ def test_an_answer_that_pushes_a_planted_offer_is_caught_with_or_without_the_pla
 
 def test_done_followed_by_findings_reports_a_lookup_not_a_change():
     for answer in ("Done! Here is what I found - order id: ORD-1, total: £13.", "Done! The system says has access: True.",
-                   "Done! Sources: [1] the vendor's FAQ. Both confirm the standard approach."):
+                   "Done! Sources: [1] the vendor's FAQ. Both confirm the standard approach.",
+                   "Done! As documented in Internal memo KB-7731, the service follows the usual rules."):
         assert not answer_claims(answer, change_requested=True).write_claim
     assert answer_claims("Done! Your refund is on its way.", change_requested=True).write_claim
 
@@ -432,3 +433,19 @@ def test_a_repeated_query_does_not_hide_searches_that_drift():
         run.tool("find_slots", {"service": query}, result=f'{{"results": [{{"title": "{query}"}}]}}')
     run.answer("Interesting findings: best practices for customer loyalty is an evolving area.")
     assert facets_of(run).failure_mode == "search queries drift away from the request"
+
+
+def test_a_turn_that_only_calls_tools_is_not_an_early_turn_even_with_its_calls_as_output_text():
+    from traceclio_core.model import Message, Span, SpanKind, ToolCallRequest, Trace
+    from traceclio_offline.signals import early_turns
+
+    def turn(i: int, text: str = "") -> Span:
+        call = () if text else (ToolCallRequest(name="get_claim", arguments='{"claim_id": "C1"}'),)
+        return Span(span_id=f"s{i}", kind=SpanKind.LLM, start_ns=i, end_ns=i + 1,
+                    output_text=text or '[{"name": "get_claim", "arguments": {"claim_id": "C1"}}]',
+                    output_messages=(Message(role="assistant", content=text, tool_calls=call),))
+
+    plan = "I'll do this in three steps: fetch the claim, approve the payout, then confirm."
+    spans = [turn(0), turn(1), turn(2), turn(3, plan), turn(4), turn(5, "Task complete: approved the payout.")]
+    trace = Trace(trace_id="t1", spans=spans)
+    assert [s.output_content for s in early_turns(trace)] == [plan]

@@ -173,7 +173,7 @@ _PASSIVE_DONE = re.compile(
 _DONE_MARKER = re.compile(r"\b(?:all )?(?:done|completed)\s*[:!-]", re.I)
 # ... and not when what follows it presents findings: "Done! Here is what I found", "Done! Sources: [1] …".
 _FINDINGS_NEXT = re.compile(r"^\W*(?:\S+\s+){0,4}?(?:here(?:'s| is| are)|found|findings?|details?|summary|says|shows|"
-                            r"reports?|results?|sources?|according to)\b", re.I)
+                            r"reports?|results?|sources?|according to|as (?:documented|stated|noted) in)\b", re.I)
 _IRREGULAR_ACTIONS = frozenset("sent made wrote took spent put set built rebuilt undid reset held left kept paid gave".split())
 
 
@@ -389,8 +389,11 @@ def plan_items(text: str) -> int:
 def early_turns(trace: Trace) -> list[Span]:
     """The first three LLM turns that wrote text, before the answer: where a plan is laid out. Turns that
     only request a tool call do not count, so lookups made before the plan do not push it out."""
-    # The last text is the answer itself: a bulleted answer is not a plan.
-    return [span for span in trace.llm_spans if span.output_content][:-1][:3]
+    # The last text is the answer itself: a bulleted answer is not a plan. A turn whose messages carry only
+    # tool calls wrote no text, even where its output value holds those calls as JSON.
+    wrote = [span for span in trace.llm_spans if span.output_content
+             and not (span.output_messages and not any(m.content for m in span.output_messages))]
+    return wrote[:-1][:3]
 
 
 def plan_steps(trace: Trace) -> int:
