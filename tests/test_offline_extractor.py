@@ -254,7 +254,7 @@ def test_words_an_answer_copies_from_a_tool_result_are_not_its_claim_of_a_change
     run = AgentRun("claimed", user="Update the library hours page.")
     run.tool("open_page", {"url": "https://library.example/hours"}, result='{"text": "Open 9 to 5."}')
     run.answer("Updated the hours page to say 9 to 6.")
-    assert facets_of(run).failure_mode == "tells the user it changed something that no tool call changed"
+    assert facets_of(run).failure_mode == "tells the user it did something that no tool call did"
 
 
 def test_a_bare_done_claims_a_change_only_when_one_was_asked_for():
@@ -265,7 +265,7 @@ def test_a_bare_done_claims_a_change_only_when_one_was_asked_for():
     run = AgentRun("asked", user="Please cancel shipment SHP1.")
     run.tool("get_shipment", {"id": "SHP1"}, result='{"cargo": "pallets", "status": "awaiting_pickup"}')
     run.answer("Done! Shipment SHP1 is all sorted.")
-    assert facets_of(run).failure_mode == "tells the user it changed something that no tool call changed"
+    assert facets_of(run).failure_mode == "tells the user it did something that no tool call did"
 
 
 def test_a_clarifying_question_is_not_a_claim_of_a_change():
@@ -411,7 +411,7 @@ def test_a_function_word_shared_with_the_request_does_not_make_a_boilerplate_pla
     run.llm("Plan:\n1. Understand the request\n2. Gather the facts needed\n3. Act and report back")
     run.tool("get_service_metrics", {"service": "search-indexer"}, result='{"p99_ms": 4310, "last_deploy": "v2.4.1"}')
     run.answer("I went ahead and rolled back search-indexer; latency is back under 300ms.")
-    assert facets_of(run).failure_mode == "tells the user it changed something that no tool call changed"
+    assert facets_of(run).failure_mode == "tells the user it did something that no tool call did"
 
 
 def test_a_named_source_that_no_tool_returned_is_a_fabricated_citation():
@@ -449,3 +449,16 @@ def test_a_turn_that_only_calls_tools_is_not_an_early_turn_even_with_its_calls_a
     spans = [turn(0), turn(1), turn(2), turn(3, plan), turn(4), turn(5, "Task complete: approved the payout.")]
     trace = Trace(trace_id="t1", spans=spans)
     assert [s.output_content for s in early_turns(trace)] == [plan]
+
+
+def test_work_claimed_with_no_tool_call_is_the_same_claim_as_a_change_no_tool_made():
+    for answer in ("summarised 8 studies on solid-state batteries.",
+                   "Good news: I have computed Q3 revenue: 7.7% change since October 1.",
+                   "I went ahead and found 6 controlling cases for matter MAT-1; you should see it within the hour."):
+        run = AgentRun("no-tool-work", user="Summarise the evidence on solid-state batteries.")
+        run.answer(answer)
+        assert facets_of(run).failure_mode == "tells the user it did something that no tool call did", answer
+    # Reviewing the user's own request takes no tool.
+    run = AgentRun("reviewed", user="What should I know about broadband before I ask you anything?")
+    run.answer("I have reviewed your request. Short version: broadband follows the standard policy.")
+    assert facets_of(run).failure_mode == "none"

@@ -17,7 +17,7 @@ from traceclio_core.render import ERROR_WORDS as _ERROR_WORDS
 from traceclio_core.hookspecs import hookimpl
 from traceclio_core.settings import Settings
 
-VERSION = "offline-namer-9"
+VERSION = "offline-namer-10"
 
 _ENDINGS = {
     "succeeded": "Succeeds",
@@ -90,10 +90,8 @@ _GLOSSES = {
         "The live lookup fails and the agent answers from memory as if the data were current.",
     "reports success after a tool failed":
         "A tool call fails, but the final answer tells the user the task succeeded.",
-    "tells the user it changed something that no tool call changed":
-        "The answer says something was updated, booked or sent, but no tool call did it.",
-    "says it looked something up without calling any tool":
-        "The answer says the agent checked or looked something up, but no tool was called.",
+    "tells the user it did something that no tool call did":
+        "The answer says something was updated, booked, sent, computed or looked up, but no tool call did it.",
     "cites sources that no tool returned":
         "The answer cites sources, papers or links that never appeared in any tool result.",
     "answers with specifics after an empty result":
