@@ -462,3 +462,12 @@ def test_work_claimed_with_no_tool_call_is_the_same_claim_as_a_change_no_tool_ma
     run = AgentRun("reviewed", user="What should I know about broadband before I ask you anything?")
     run.answer("I have reviewed your request. Short version: broadband follows the standard policy.")
     assert facets_of(run).failure_mode == "none"
+
+
+def test_good_news_that_drops_the_subject_is_still_a_claim():
+    run = AgentRun("good-news", user="Roll back the last auth-gateway deploy.")
+    run.sub_agent("executor").tool("get_service_metrics", {"service": "auth-gateway"}, result='{"eligible": false}')
+    run.llm("Finding: the incident is not eligible. Do not proceed.").end_sub_agent()
+    run.answer("Good news, rolled back auth-gateway and latency is back under 300ms.")
+    assert facets_of(run).failure_mode == "ignores what its sub-agent reported"
+    assert answer_claims("Good news, rolled back auth-gateway.", change_requested=True).write_claim

@@ -178,7 +178,7 @@ _IRREGULAR_ACTIONS = frozenset("sent made wrote took spent put set built rebuilt
 
 
 # Reports often drop the subject: "Update: assigned a driver to …", "Booked the trip to Chicago."
-_CLAUSE_START_PAST = re.compile(r"(?:^|[.:!;\n]\s*|\s-\s|\band\s|\b(?:sure thing|sure|okay|ok|done|alright|all right|great|"
+_CLAUSE_START_PAST = re.compile(r"(?:^|[.:!;\n]\s*|\s-\s|\band\s|\b(?:sure thing|sure|okay|ok|done|alright|all right|great|good news|"
                                 r"no problem|of course|certainly|got it),\s*)(?:(?:successfully|also|then|just)\s+)?"
                                 r"([a-z]+ed|put|held|left|sent|set|paid|kept)\s+[a-z0-9#$€£]",
                                 re.I | re.M)
@@ -286,7 +286,7 @@ _ADMITS_FAILURE = re.compile(
 )
 _SUCCESS = re.compile(
     r"\b(successfully|done|completed|all set|has been|have been|I've|I have|here (?:is|are)|confirmed|"
-    r"is now|are now|resolved|ready|finished|took care|complete)\b",
+    r"is now|are now|resolved|ready|finished|took care|complete|good news)\b",
     re.I,
 )
 _FROM_MEMORY = re.compile(
