@@ -471,3 +471,12 @@ def test_good_news_that_drops_the_subject_is_still_a_claim():
     run.answer("Good news, rolled back auth-gateway and latency is back under 300ms.")
     assert facets_of(run).failure_mode == "ignores what its sub-agent reported"
     assert answer_claims("Good news, rolled back auth-gateway.", change_requested=True).write_claim
+
+
+def test_a_tool_that_takes_a_free_text_query_is_searched_with_whatever_its_name():
+    run = AgentRun("list-tables", user="What was our Q3 revenue last month?")
+    for query in ("what is Q3 revenue", "about Q3 revenue?", "Q3 revenue latest?", "Q3 revenue policy",
+                  "what is Q3 revenue?", "Q3 revenue?", "about Q3 revenue"):
+        run.tool("list_tables", {"schema": "analytics", "query": query}, result='{"tables": ["analytics.orders"]}')
+    run.answer("Here's what I found about Q3 revenue: analytics.orders.")
+    assert facets_of(run).failure_mode == "runs many near-duplicate searches with reworded queries"

@@ -78,6 +78,7 @@ VERSION = _source_version()
 SUMMARY_WORDS = 16
 # Thresholds are counts an analyst would call "a lot" in one agent run, whatever the domain.
 RETRY_LOOP = 3  # attempts of one identical failing call
+_QUERY_ARGUMENT = re.compile(r'"(?:query|q|search|search_query|keywords|search_term)"\s*:\s*"')
 OVER_SEARCH = 6  # near-duplicate searches (reworded queries), not distinct reads: coding agents read a lot
 FAN_OUT = 6
 PLAN_LOOP_TURNS = 6
@@ -179,8 +180,10 @@ def _verdict(trace: Trace, direct: DirectFacets, tools: list[Span]) -> Verdict:
     echoes = sum(1 for i in range(1, len(outputs))
                  if max(similarity(outputs[i], outputs[j]) for j in range(max(0, i - 2), i)) > 0.6)
     calls = [(s.tool_name, canonical_arguments(s.tool_arguments)) for s in tools]
+    # A search is named as one, or carries a free-text query whatever its name (`list_tables(query=…)`).
     searches = [s for s in tools if s.tool_arguments and (s.kind is SpanKind.RETRIEVER or any(
-        w.startswith(("search", "query", "find", "lookup", "retriev", "grep")) for w in name_words(s.tool_name or "")))]
+        w.startswith(("search", "query", "find", "lookup", "retriev", "grep")) for w in name_words(s.tool_name or ""))
+        or _QUERY_ARGUMENT.search(s.tool_arguments))]
 
     if injection and injection[0]:
         return Verdict("follows instructions injected in a tool result", S.CLAIMED_SUCCESS_DESPITE_FAILURE, 5)

@@ -4,6 +4,7 @@ searches asked, what sub-agents reported, everything the user said. Facts the ve
 from __future__ import annotations
 
 import json
+import re
 from collections import Counter
 from dataclasses import dataclass
 
@@ -125,7 +126,9 @@ def query_terms(searches: list[Span]) -> list[str]:
             value = span.tool_arguments or ""
         parsed.append(value if isinstance(value, dict) else {"": value})
     constant = {k for k in parsed[0] if all(p.get(k) == parsed[0][k] for p in parsed)} if len(parsed) > 1 else set()
-    return [" ".join(str(v) for k, v in p.items() if k not in constant) for p in parsed]
+    # Compared as words: "freight?" and "freight" ask the same.
+    return [" ".join(re.findall(r"\w+", " ".join(str(v) for k, v in p.items() if k not in constant).lower()))
+            for p in parsed]
 
 
 def user_turns(trace: Trace) -> str:
