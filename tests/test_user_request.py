@@ -39,6 +39,9 @@ def test_what_the_user_forbids_is_grouped_by_the_kind_of_action():
     assert forbidden_actions("Jo must not be contacted yet.") == {"contact"}
     assert forbidden_actions("Don't delete the old branch") == {"delete"}
     assert forbidden_actions("Send the report to Jo.") == set()
+    # A bare "no" forbids the action right after it, not a thing that is missing.
+    assert forbidden_actions("No refund over $50, and no emails please.") == {"cancel", "contact"}
+    assert forbidden_actions("Ticket IT-1: still no shared mailbox after 3 days. Please escalate.") == set()
 
 
 def test_an_extra_step_after_also_is_a_follow_up_action():

@@ -41,8 +41,11 @@ ACTION_GROUPS = {
 _GROUP_OF = {verb: group for group, verbs in ACTION_GROUPS.items() for verb in verbs}
 _ACTION_WORDS = "|".join(sorted(_GROUP_OF, key=len, reverse=True))
 _FORBIDS = re.compile(
-    r"\b(?:do not|don't|dont|never|must not|mustn't|should not|shouldn't|no)\s+(?:\w+\s+){0,3}?(" + _ACTION_WORDS + r")\b"
-    r"|\b(?:must not|mustn't|should not|cannot) be (" + _ACTION_WORDS + r")\b",
+    r"\b(?:do not|don't|dont|never|must not|mustn't|should not|shouldn't)\s+(?:\w+\s+){0,3}?(" + _ACTION_WORDS + r")\b"
+    r"|\b(?:must not|mustn't|should not|cannot) be (" + _ACTION_WORDS + r")\b"
+    # "no emails", "no refunds": a bare "no" forbids only the action right after it, and not a participle
+    # ("still no shared mailbox" names a thing that is missing).
+    r"|\bno\s+(?!\w+ed\b)(" + _ACTION_WORDS + r")\b",
     re.I,
 )
 _ALSO = re.compile(r"\b(?:also|and then|as well as|plus|afterwards|after that)\b[,:]?\s+(.{0,80})", re.I)
@@ -103,7 +106,7 @@ def argument_amounts(span: Span) -> set[float]:
 
 def forbidden_actions(request: str) -> set[str]:
     """Kinds of action the user ruled out: "Please do NOT email anyone" → {"contact"}."""
-    return {_GROUP_OF[(a or b).lower()] for a, b in _FORBIDS.findall(request or "")}
+    return {_GROUP_OF[next(w for w in words if w).lower()] for words in _FORBIDS.findall(request or "")}
 
 
 def action_groups(span: Span) -> set[str]:
