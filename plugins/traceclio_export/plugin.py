@@ -43,6 +43,7 @@ def traceclio_cli_commands(app) -> None:
     ) -> None:
         """Turn a run's named clusters into monitors, eval cases and guardrail stubs."""
         from rich.console import Console
+        from rich.table import Table
 
         from traceclio_core.cli import _guard
         from traceclio_core.plugins import plugin_manager
@@ -50,10 +51,16 @@ def traceclio_cli_commands(app) -> None:
 
         def go():
             manifest = export_run(run_dir, out, plugin_manager(), cache(cache_dir), cluster, include_healthy)
-            console = Console()
+            table = Table(title=f"traceclio export: {len(manifest['clusters'])} monitors "
+                                "(precision and recall against the cluster on this run)", title_justify="left")
+            for column in ("cluster", "monitor", "by", "precision", "recall"):
+                table.add_column(column, justify="right" if column in ("precision", "recall") else "left",
+                                 overflow="fold")
             for entry in manifest["clusters"]:
-                console.print(f"{entry['cluster_id']}  {entry['monitor']}  by {entry['method']}  "
-                              f"precision {entry['precision']:.2f}  recall {entry['recall']:.2f}")
+                table.add_row(entry["cluster_id"], entry["monitor"], entry["method"], f"{entry['precision']:.2f}",
+                              f"{entry['recall']:.2f}")
+            console = Console()
+            console.print(table)
             console.print(f"{len(manifest['files'])} files written under {out}")
 
         _guard(go)

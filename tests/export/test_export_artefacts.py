@@ -81,6 +81,16 @@ def _cli(*args: str):
     return CliRunner().invoke(app, list(args))
 
 
+def test_export_command_lists_each_monitor_with_its_quality_and_writes_the_same_export(exported, tmp_path):
+    result = _cli("export", str(exported.run_dir), "--out", str(tmp_path / "again"), "--cache-dir", str(exported.cache))
+    assert result.exit_code == 0, result.output
+    manifest = json.loads((tmp_path / "again" / "export.json").read_text())
+    assert [c["monitor"] for c in manifest["clusters"]] == [c["monitor"] for c in exported.manifest["clusters"]]
+    for entry in manifest["clusters"]:
+        assert entry["cluster_id"] in result.output
+    assert f"{len(manifest['files'])} files written under" in result.output
+
+
 def test_monitor_command_fires_on_failing_traces_and_writes_hits(exported, tmp_path):
     hits_path = tmp_path / "hits.jsonl"
     result = _cli("monitor", str(exported.out / "monitors"), str(exported.failing), "--out", str(hits_path),
