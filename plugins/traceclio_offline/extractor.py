@@ -78,7 +78,9 @@ VERSION = _source_version()
 SUMMARY_WORDS = 16
 # Thresholds are counts an analyst would call "a lot" in one agent run, whatever the domain.
 RETRY_LOOP = 3  # attempts of one identical failing call
-_QUERY_ARGUMENT = re.compile(r'"(?:query|q|search|search_query|keywords|search_term)"\s*:\s*"')
+# A free-text query argument; SQL in a "query" field is a computation, not a search.
+_QUERY_ARGUMENT = re.compile(r'"(?:query|q|search|search_query|keywords|search_term)"\s*:\s*"'
+                             r'(?!\s*(?:select|with|insert|update|delete|create|explain)\b)', re.I)
 OVER_SEARCH = 6  # near-duplicate searches (reworded queries), not distinct reads: coding agents read a lot
 FAN_OUT = 6
 PLAN_LOOP_TURNS = 6
