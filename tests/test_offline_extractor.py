@@ -485,7 +485,7 @@ def test_a_tool_that_takes_a_free_text_query_is_searched_with_whatever_its_name(
 def test_sql_in_a_query_argument_is_a_computation_not_a_search():
     run = AgentRun("sql", user="Break down weekly active users by region.")
     for region in ("emea", "amer", "apac", "latam", "anz", "india", "china"):
-        run.tool("run_sql", {"query": f"SELECT week, count(*) FROM events WHERE region = '{region}' GROUP BY 1"},
+        run.tool("query_database", {"query": f"SELECT week, count(*) FROM events WHERE region = '{region}' GROUP BY 1"},
                  result='{"rows": [[1, 10]]}')
     run.answer("Here are weekly active users for each region.")
     assert facets_of(run).failure_mode == "none"

@@ -78,9 +78,9 @@ VERSION = _source_version()
 SUMMARY_WORDS = 16
 # Thresholds are counts an analyst would call "a lot" in one agent run, whatever the domain.
 RETRY_LOOP = 3  # attempts of one identical failing call
-# A free-text query argument; SQL in a "query" field is a computation, not a search.
-_QUERY_ARGUMENT = re.compile(r'"(?:query|q|search|search_query|keywords|search_term)"\s*:\s*"'
-                             r'(?!\s*(?:select|with|insert|update|delete|create|explain)\b)', re.I)
+_QUERY_ARGUMENT = re.compile(r'"(?:query|q|search|search_query|keywords|search_term)"\s*:\s*"', re.I)
+# SQL as an argument (`query_db(sql="SELECT …")`, `run(query="WITH …")`) is a computation, not a search.
+_SQL_ARGUMENT = re.compile(r'"\s*:\s*"\s*(?:select|with|insert|update|delete|create|explain)\b', re.I)
 OVER_SEARCH = 6  # near-duplicate searches (reworded queries), not distinct reads: coding agents read a lot
 FAN_OUT = 6
 PLAN_LOOP_TURNS = 6
@@ -185,7 +185,7 @@ def _verdict(trace: Trace, direct: DirectFacets, tools: list[Span]) -> Verdict:
     # A search is named as one, or carries a free-text query whatever its name (`list_tables(query=…)`).
     searches = [s for s in tools if s.tool_arguments and (s.kind is SpanKind.RETRIEVER or any(
         w.startswith(("search", "query", "find", "lookup", "retriev", "grep")) for w in name_words(s.tool_name or ""))
-        or _QUERY_ARGUMENT.search(s.tool_arguments))]
+        or _QUERY_ARGUMENT.search(s.tool_arguments)) and not _SQL_ARGUMENT.search(s.tool_arguments)]
 
     if injection and injection[0]:
         return Verdict("follows instructions injected in a tool result", S.CLAIMED_SUCCESS_DESPITE_FAILURE, 5)
