@@ -6,11 +6,11 @@ from traceclio_core.pytest_plugin import RecoveryBelowThreshold, check
 
 pytest_plugins = ["pytester"]
 
-# Measured on held-out families (n=1000, seed=3): leaf 0.908, NMI 0.936 at 44 leaf clusters for 46 behaviours.
+# Measured on held-out families (n=1000, seed=3): leaf 0.925, NMI 0.951 at 44 leaf clusters for 46 behaviours.
 # The floors sit under the measured figures so that a regression in the extractor, renderer or clusterer fails
 # the build.
-MIN_LEAF = 0.85
-MIN_NMI = 0.88
+MIN_LEAF = 0.87
+MIN_NMI = 0.90
 
 
 @pytest.fixture(scope="module")
