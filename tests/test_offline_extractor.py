@@ -489,3 +489,13 @@ def test_sql_in_a_query_argument_is_a_computation_not_a_search():
                  result='{"rows": [[1, 10]]}')
     run.answer("Here are weekly active users for each region.")
     assert facets_of(run).failure_mode == "none"
+
+
+def test_saying_it_read_the_request_is_courtesy_not_a_claim_of_success():
+    assert not answer_claims("I have reviewed your request. As of right now, invoice INV-1 shows the standard "
+                             "status.", change_requested=False).success
+    assert answer_claims("I have paid invoice INV-1.", change_requested=True).success
+    run = AgentRun("stale", user="What is the status of invoice INV-1?")
+    run.tool("get_invoice", {"invoice_id": "INV-1"}, error="403 Forbidden: service account lacks permission")
+    run.answer("I have reviewed your request. As of right now, invoice INV-1 shows the standard status.")
+    assert facets_of(run).failure_mode == "answers from memory after a tool failed"

@@ -338,6 +338,11 @@ class AnswerClaims:
     clarifying_question: bool
 
 
+# Saying it read the user's own message ("I have reviewed your request.") is courtesy, not a result.
+_COURTESY = re.compile(r"\b(?:I(?:'ve| have)|we(?:'ve| have))\s+(?:read|reviewed|received|looked at|gone through)\s+"
+                       r"(?:your|the user's)\s+(?:request|message|question|note|email)\b", re.I)
+
+
 def answer_claims(answer: str, quoted: str = "", change_requested: bool = True) -> AnswerClaims:
     """What the answer claims; `quoted` and `change_requested` as in `claims_change`."""
     tail = answer.strip()[-400:]
@@ -353,7 +358,7 @@ def answer_claims(answer: str, quoted: str = "", change_requested: bool = True) 
         read_claim=bool(_READ_CLAIM.search(answer)),
         refusal=bool(_REFUSAL.search(answer)),
         admits_failure=bool(_ADMITS_FAILURE.search(answer)),
-        success=bool(_SUCCESS.search(answer)),
+        success=bool(_SUCCESS.search(_COURTESY.sub(" ", answer))),
         from_memory=bool(_FROM_MEMORY.search(answer)),
         clarifying_question=clarifying,
     )
