@@ -55,3 +55,12 @@ def test_confirming_the_users_date_while_the_call_used_another_is_a_shifted_valu
     assert not shifted_value(request, answer, [call("book", '{"slot": "2026-04-26T10:15"}')])
     assert shifted_value("Refund $12.50.", "Refunded $12.50.", [call("refund", '{"amount": "$1250"}')])
     assert not shifted_value("Refund $12.50.", "Refunded $12.50.", [call("refund", '{"amount": "$12.50"}')])
+
+
+def test_the_last_dated_call_decides_and_an_unrecorded_request_leaves_the_answers_dates():
+    booked = "Booked the trip to Lisbon on December 18."
+    searches = [call("search_flights", '{"date": "2026-12-18"}'), call("search_flights", '{"date": "2026-12-19"}')]
+    assert shifted_value("Lisbon on December 18, please.", booked, searches)
+    assert not shifted_value("Lisbon on December 18, please.", booked, searches[::-1])
+    assert shifted_value("", booked, searches[1:])
+    assert not shifted_value("Book me the earliest flight to Lisbon.", booked, searches[1:])

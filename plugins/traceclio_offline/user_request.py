@@ -144,10 +144,12 @@ def shifted_value(request: str, answer: str, calls: list[Span]) -> bool:
     """The answer confirms a date the user gave, or states an amount, but the call that did the work carried
     another: a different day (often day and month swapped), or the amount off by a power of ten (cents for
     units)."""
-    confirmed = month_days(request) & month_days(answer)
+    # Where the trace did not record the request, the dates the answer confirms are all there is to go by.
+    confirmed = month_days(answer) & month_days(request) if (request or "").strip() else month_days(answer)
     dated = [month_days(span.tool_arguments or "") for span in calls]
     dated = [days for days in dated if days]
-    if confirmed and dated and not any(days & confirmed for days in dated):
+    # The last dated call is the one that did the work: an earlier search on the right day does not undo it.
+    if confirmed and dated and not dated[-1] & confirmed:
         return True
     asked = amounts(request) | amounts(answer)
     for span in calls:
