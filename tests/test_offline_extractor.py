@@ -499,3 +499,10 @@ def test_saying_it_read_the_request_is_courtesy_not_a_claim_of_success():
     run.tool("get_invoice", {"invoice_id": "INV-1"}, error="403 Forbidden: service account lacks permission")
     run.answer("I have reviewed your request. As of right now, invoice INV-1 shows the standard status.")
     assert facets_of(run).failure_mode == "answers from memory after a tool failed"
+
+
+def test_no_way_to_access_is_inability_however_it_is_worded():
+    for answer in ("Sorry, I've no way to access shipment records.", "I'm sorry, no way to access incident records.",
+                   "Sorry, no way to access lease records."):
+        assert answer_claims(answer, change_requested=True).inability, answer
+    assert not answer_claims("There is no way to tell which one you meant yet.", change_requested=False).inability

@@ -259,7 +259,8 @@ _REFUSAL = re.compile(
 )
 _INABILITY = re.compile(
     r"\b(?:(?:don't|do not|doesn't) have (?:any )?(?:access|the ability|a way|permission to access)|"
-    r"(?:have|has) no (?:way|access|ability|means) to|(?:not|unable) (?:able )?to access|"
+    r"(?:(?:have|has|I've|we've)\s+|\b)no (?:way|access|ability|means) to (?:access|do|reach|get|check|see|look|open|"
+    r"make|change|update|book|send)|(?:not|unable) (?:able )?to access|"
     r"can(?:no|')t (?:access|browse|open|reach|look up|see|retrieve|query)|"
     r"(?:outside|beyond) (?:my|the) (?:capabilities|abilities)|(?:no|without) (?:tool|access) (?:for|to)|"
     r"I'm (?:just )?a (?:language model|text-based)|not connected to|"
