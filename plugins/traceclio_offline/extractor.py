@@ -78,12 +78,13 @@ VERSION = _source_version()
 SUMMARY_WORDS = 16
 # Thresholds are counts an analyst would call "a lot" in one agent run, whatever the domain.
 RETRY_LOOP = 3  # attempts of one identical failing call
-_QUERY_ARGUMENT = re.compile(r'"(?:query|q|search|search_query|keywords|search_term)"\s*:\s*"', re.I)
-# SQL as an argument (`query_db(sql="SELECT …")`, `run(query="WITH …")`) is a computation, not a search.
-_SQL_ARGUMENT = re.compile(r'"\s*:\s*"\s*(?:select|with|insert|update|delete|create|explain)\b', re.I)
 OVER_SEARCH = 6  # near-duplicate searches (reworded queries), not distinct reads: coding agents read a lot
 FAN_OUT = 6
 PLAN_LOOP_TURNS = 6
+# A free-text query argument makes a call a search whatever the tool is named ...
+_QUERY_ARGUMENT = re.compile(r'"(?:query|q|search|search_query|keywords|search_term)"\s*:\s*"', re.I)
+# ... and SQL as an argument (`query_db(sql="SELECT …")`, `run(query="WITH …")`) a computation, not a search.
+_SQL_ARGUMENT = re.compile(r'"\s*:\s*"\s*(?:select|with|insert|update|delete|create|explain)\b', re.I)
 
 
 def _dominant(classes: list[str]) -> str:
