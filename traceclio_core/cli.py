@@ -56,6 +56,12 @@ def _plugin_options(pairs: list[str]) -> dict[str, dict]:
     return options
 
 
+def _on_off(value: str, flag: str) -> bool:
+    if value.lower() not in ("on", "off"):
+        raise typer.BadParameter(f"{flag} takes on or off, got {value!r}")
+    return value.lower() == "on"
+
+
 def _logging(verbose: bool) -> None:
     logging.basicConfig(level=logging.INFO if verbose else logging.WARNING, format="%(message)s",
                         handlers=[RichHandler(console=console, show_path=False, show_time=False)], force=True)
@@ -64,8 +70,12 @@ def _logging(verbose: bool) -> None:
 
 
 Out = Annotated[Path, typer.Option("--out", "-o", help="Run directory to write.")]
-FacetsOpt = Annotated[str, typer.Option("--facets", help="Facet axis to cluster along: 'behavior' (default), "
-                                                       "one facet, or several joined by commas.")]
+FacetsOpt = Annotated[str, typer.Option("--facets", help="Facet axis to cluster along: 'evidence' (default), "
+                                                       "'behavior' (the offline judge's verdicts), any facet "
+                                                       "column, or several joined by commas.")]
+Detectors = Annotated[str, typer.Option("--detectors", help="'on' (default): known-pattern detectors add a "
+                                                           "known_patterns facet and phrases; 'off': evidence "
+                                                           "alone, for pure discovery.")]
 K = Annotated[Optional[int], typer.Option("--k", help="Base clusters (default: from the number of traces and of distinct rendered texts).")]
 MinTenants = Annotated[int, typer.Option("--min-tenants", help="A cluster surfaces only with this many tenants.")]
 MinTraces = Annotated[int, typer.Option("--min-traces", help="... and this many traces.")]
@@ -81,7 +91,8 @@ Verbose = Annotated[bool, typer.Option("--verbose", "-v", help="Log each rejecte
 def run(
     traces: Annotated[list[str], typer.Argument(help="Trace files, directories, globs, or source URIs.")],
     out: Out = Path("runs/latest"),
-    facets: FacetsOpt = "behavior",
+    facets: FacetsOpt = "evidence",
+    detectors: Detectors = "on",
     k: K = None,
     min_tenants: MinTenants = 3,
     min_traces: MinTraces = 5,
@@ -116,7 +127,7 @@ def run(
                         trace_window_spans=trace_window, max_attribute_bytes=max_attribute_bytes,
                         since=since, source_filter=source_filter, max_cost=max_cost,
                         llm_models=_stage_models(llm_model), plugin_options=_plugin_options(plugin_option),
-                        cache_dir=cache_dir or default_cache_dir())
+                        detectors=_on_off(detectors, "--detectors"), cache_dir=cache_dir or default_cache_dir())
     _guard(lambda: _run(traces, settings))
 
 
@@ -124,7 +135,7 @@ def run(
 def cluster(
     run_dir: Annotated[Path, typer.Argument(help="A run directory holding facets.parquet.")],
     out: Out = Path("runs/recluster"),
-    facets: FacetsOpt = "behavior",
+    facets: FacetsOpt = "evidence",
     k: K = None,
     min_tenants: MinTenants = 3,
     min_traces: MinTraces = 5,

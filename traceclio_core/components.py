@@ -25,8 +25,10 @@ class FacetFailure(BaseModel):
 class FacetExtractor(Protocol):
     version: str
 
-    def extract(self, traces: Sequence[Trace], direct: Sequence[DirectFacets]) -> list[ModelFacets | FacetFailure]:
-        """One answer per trace, in order."""
+    def extract(self, traces: Sequence[Trace], direct: Sequence[DirectFacets],
+                facets: Sequence[dict] | None = None) -> list[ModelFacets | FacetFailure]:
+        """One answer per trace, in order. `facets`: each trace's plugin facets (evidence, detectors),
+        for an extractor that reads them."""
 
 
 @runtime_checkable
@@ -45,12 +47,34 @@ class Share(BaseModel):
     overall: float
 
 
+class Contrast(BaseModel):
+    """A piece of evidence (a phrase, or a facet value such as `model: gpt-4o`) and how often it holds:
+    inside the cluster, in its nearest clusters, and in the whole run."""
+
+    text: str
+    inside: float
+    nearby: float
+    overall: float
+    deviation: bool = False
+
+    @property
+    def lift(self) -> float:
+        """How much more often it holds here than in the nearest clusters (or the run, with none near)."""
+        return self.inside / max(self.nearby, 0.01)
+
+
 class ClusterEvidence(BaseModel):
     """What a namer may see of a leaf cluster: aggregates and sanitised summaries, no raw trace content."""
 
     cluster_id: str
     size: int
     total: int
+    # The axis phrases and facet values that set it apart, most distinctive first (see contrast.py).
+    distinguishing: list[Contrast] = Field(default_factory=list)
+    attributes: list[Contrast] = Field(default_factory=list)
+    # Share of its traces with evidence of a deviation, and whether no phrase describes most of them.
+    deviation_share: float = 0.0
+    heterogeneous: bool = False
     failure_modes: list[Share] = Field(default_factory=list)
     completion: list[Share] = Field(default_factory=list)
     sequences: list[Share] = Field(default_factory=list)
@@ -72,6 +96,7 @@ class ChildName(BaseModel):
     title: str
     description: str
     size: int
+    failing: bool = False
 
 
 class ParentEvidence(BaseModel):
@@ -79,6 +104,10 @@ class ParentEvidence(BaseModel):
 
     cluster_id: str
     children: list[ChildName]
+    # As for a leaf, over all the traces beneath it, against its sibling parents.
+    distinguishing: list[Contrast] = Field(default_factory=list)
+    deviation_share: float = 0.0
+    failing: bool = False
     # Titles of the nearest clusters outside this group, for contrast.
     contrast_titles: list[str] = Field(default_factory=list)
 

@@ -4,7 +4,10 @@ they are what a model-written extractor is asked, and they validate its answer.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from enum import StrEnum
+from typing import Any
 
 from pydantic import BaseModel, Field
 
@@ -92,10 +95,49 @@ class FacetRow(BaseModel):
     extractor_version: str
     direct: DirectFacets
     model: ModelFacets
+    # Facets from plugins (evidence, detectors, a third party's): each its own column, axis and namer input.
+    facets: dict[str, Any] = Field(default_factory=dict)
 
     def value(self, facet: str):
         if facet in DirectFacets.model_fields:
             return getattr(self.direct, facet)
         if facet in ModelFacets.model_fields:
             return getattr(self.model, facet)
+        if facet in self.facets:
+            return self.facets[facet]
         raise KeyError(facet)
+
+
+FACET_TYPES = ("int", "float", "bool", "str", "list[str]", "list[int]", "list[float]")
+
+
+@dataclass(frozen=True, slots=True)
+class FacetSpec:
+    """A facet a plugin computes: its column type in the fact table and what it means.
+
+    A plugin that returns a key from `traceclio_compute_facets` without declaring it still gets a column
+    (its type inferred from the values); declaring it fixes the type and documents the column.
+    """
+
+    name: str
+    type: str  # one of FACET_TYPES
+    description: str
+
+
+@dataclass(frozen=True, slots=True)
+class Phrase:
+    """One piece of evidence as it reads on a clustering axis: a short phrase in general terms.
+
+    `weight` is how much it counts when traces are clustered, beside the others; `deviation` marks
+    evidence that something went unusually (an error, a claim nothing backs, a value from nowhere) as
+    opposed to the shape of the work (how many calls, which form the answer took). Deviations set a
+    cluster's concern and keep failing clusters apart from healthy ones in the hierarchy.
+    """
+
+    text: str
+    weight: float = 1.0
+    deviation: bool = False
+
+
+# How a named axis reads one row (see `traceclio_axes`).
+AxisRenderer = Callable[[FacetRow], list[Phrase]]

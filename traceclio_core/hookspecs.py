@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     import numpy as np
 
     from traceclio_core.components import Embedder, FacetExtractor, Namer
+    from traceclio_core.facets import AxisRenderer, FacetRow, FacetSpec, Phrase
     from traceclio_core.hierarchy import ClusterNode, RunResult
     from traceclio_core.model import Trace
     from traceclio_core.rejects import RejectLog
@@ -55,10 +56,38 @@ def traceclio_compute_facets(trace: Trace, settings: Settings) -> dict[str, Any]
     extra facets in the fact table."""
 
 
+@hookspec
+def traceclio_facet_specs(settings: Settings) -> list[FacetSpec]:
+    """Declare the facets this plugin's `traceclio_compute_facets` (or `traceclio_run_facets`) returns
+    beyond `DirectFacets`: name, column type and meaning. Each becomes a typed column of the fact table,
+    an axis (`--facets NAME`) and evidence the namer reads. Every plugin is asked."""
+
+
 @hookspec(firstresult=True)
 def traceclio_facet_extractor(settings: Settings) -> FacetExtractor | None:
     """Return the extractor of model-written facets chosen by `settings.llm`, or None if this plugin's
     extractor is not the one asked for. Its `version` is part of the facet cache key. First result wins."""
+
+
+@hookspec
+def traceclio_run_facets(rows: Sequence[FacetRow], settings: Settings) -> dict[str, dict[str, Any]]:
+    """Facets that only make sense against the whole run (a span far slower than the same tool's usual,
+    tokens in the run's top tail), computed from the fact table once every row is in. Return
+    {trace id: {facet: value}}; the values join the rows' own facets before the table is written.
+    Never cached per trace: they change with the run. Every plugin is asked."""
+
+
+@hookspec
+def traceclio_evidence_phrases(row: FacetRow, settings: Settings) -> list[Phrase]:
+    """How this plugin's facets of one row read on the default `evidence` axis: short phrases in general
+    terms (`Phrase.deviation` for evidence that something went unusually). Return [] for nothing
+    remarkable. Every plugin is asked; the axis is all their phrases together."""
+
+
+@hookspec
+def traceclio_axes(settings: Settings) -> dict[str, AxisRenderer]:
+    """Named composite axes this plugin offers (`--facets NAME`), each reading a row as phrases.
+    Every plugin is asked."""
 
 
 @hookspec(firstresult=True)

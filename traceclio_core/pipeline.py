@@ -23,7 +23,7 @@ from traceclio_core.hierarchy import Clustering, RunResult
 from traceclio_core.model import Trace
 from traceclio_core.progress import Progress, Silent
 from traceclio_core.rejects import RejectLog
-from traceclio_core.render import check_axis
+from traceclio_core.render import Axis
 from traceclio_core.settings import Settings
 
 
@@ -54,12 +54,33 @@ def _first(pm: pluggy.PluginManager, hook: str, settings: Settings, what: str):
     return found
 
 
-def facet_version(pm: pluggy.PluginManager, extractor) -> str:
-    """What the cache key must know of how facets were made: the extractor's version and which plugins
-    computed direct facets (installing a facet plugin must not be answered from an older cache)."""
+def facet_version(pm: pluggy.PluginManager, extractor, settings: Settings) -> str:
+    """What the cache key must know of how facets were made: the extractor's version, which plugins
+    computed direct facets (installing a facet plugin must not be answered from an older cache) and
+    whether the known-pattern detectors ran."""
+    # A facet plugin's VERSION (e.g. a hash of its source), where it has one, changes the key with its code.
     computers = sorted(getattr(impl.plugin, "__name__", type(impl.plugin).__qualname__)
+                       + (f"@{impl.plugin.VERSION}" if hasattr(impl.plugin, "VERSION") else "")
                        for impl in pm.hook.traceclio_compute_facets.get_hookimpls())
-    return f"{extractor.version}|{','.join(computers)}"
+    return f"{extractor.version}|{','.join(computers)}|detectors={'on' if settings.detectors else 'off'}"
+
+
+def facet_types(pm: pluggy.PluginManager, settings: Settings) -> dict[str, str]:
+    """Column types the plugins declare for their facets (FacetSpec)."""
+    return {spec.name: spec.type for specs in pm.hook.traceclio_facet_specs(settings=settings) for spec in specs or []}
+
+
+def add_run_facets(rows: list[tuple[FacetRow, dict]], settings: Settings, pm: pluggy.PluginManager
+                   ) -> list[tuple[FacetRow, dict]]:
+    """Join the facets computed against the whole run (see `traceclio_run_facets`) to each row."""
+    joined: dict[str, dict] = {}
+    for part in pm.hook.traceclio_run_facets(rows=[row for row, _ in rows], settings=settings):
+        for trace_id, facets in (part or {}).items():
+            joined.setdefault(trace_id, {}).update(facets)
+    if not joined:
+        return rows
+    return [(row.model_copy(update={"facets": {**row.facets, **joined[row.trace_id]}}), extra)
+            if row.trace_id in joined else (row, extra) for row, extra in rows]
 
 
 def extract_facets(traces: Iterable[Trace], settings: Settings, pm: pluggy.PluginManager, rejects: RejectLog,
@@ -67,8 +88,8 @@ def extract_facets(traces: Iterable[Trace], settings: Settings, pm: pluggy.Plugi
                    ) -> tuple[list[tuple[FacetRow, dict]], dict]:
     """Facet rows for every trace, from the cache where its content is unchanged."""
     extractor = extractor or _first(pm, "traceclio_facet_extractor", settings, "a facet extractor")
-    version = facet_version(pm, extractor)
-    cache = FacetCache(settings.cache_dir)
+    version = facet_version(pm, extractor, settings)
+    cache = FacetCache(settings.cache_dir, facet_types(pm, settings))
     mark_facet_version_used(settings.cache_dir, version)
     rows: list[tuple[FacetRow, dict]] = []
     counts = {"traces_read": 0, "facets_cached": 0, "facets_computed": 0, "facet_failures": 0}
@@ -91,9 +112,11 @@ def extract_facets(traces: Iterable[Trace], settings: Settings, pm: pluggy.Plugi
                     computed.append((DirectFacets(**{k: v for k, v in merged.items() if k in known}),
                                      {k: v for k, v in merged.items() if k not in known}))
             with clock.stage("model facets"):
-                answers = extractor.extract(todo, [direct for direct, _ in computed]) if todo else []
+                answers = extractor.extract(todo, [direct for direct, _ in computed],
+                                            [facets for _, facets in computed]) if todo else []
             fresh = {}
-            for trace, (direct, extra), answer in zip(todo, computed, answers):
+            for trace, (direct, facets), answer in zip(todo, computed, answers):
+                extra: dict = {}
                 if isinstance(answer, FacetFailure):
                     counts["facet_failures"] += 1
                     rejects.add(Reject(source="facet extraction", trace_id=trace.trace_id, action="facet_failed",
@@ -101,7 +124,7 @@ def extract_facets(traces: Iterable[Trace], settings: Settings, pm: pluggy.Plugi
                     extra = {**extra, "facet_failure": answer.reason}
                     answer = ModelFacets()
                 row = FacetRow(trace_id=trace.trace_id, tenant=trace.tenant, content_hash=hashes[trace.trace_id],
-                               extractor_version=version, direct=direct, model=answer)
+                               extractor_version=version, direct=direct, model=answer, facets=facets)
                 if "facet_failure" not in extra:
                     cache.put(row, extra)
                 fresh[trace.trace_id] = (row, extra)
@@ -121,7 +144,8 @@ def extract_facets(traces: Iterable[Trace], settings: Settings, pm: pluggy.Plugi
 def cluster_rows(rows: list[tuple[FacetRow, dict]], settings: Settings, pm: pluggy.PluginManager,
                  progress: Progress, clock: StageClock) -> RunResult:
     """The stages after the fact table; also what `traceclio cluster RUN_DIR` runs on a saved table."""
-    check_axis(settings.facets)
+    axis = Axis(settings, pm)
+    axis.check([row for row, _ in rows])
     clusterable = [row for row, extra in rows if "facet_failure" not in extra]
     embedder = _first(pm, "traceclio_embedder", settings, "an embedder")
     namer = _first(pm, "traceclio_namer", settings, "a namer")
@@ -133,12 +157,12 @@ def cluster_rows(rows: list[tuple[FacetRow, dict]], settings: Settings, pm: plug
         return RunResult(clusters=[], assignments={r.trace_id: None for r, _ in rows}, rows=[r for r, _ in rows])
     steps = ("embed", "cluster", "name")
     with progress.stage("embed + cluster + name", len(steps)) as advance, clock.stage("embed + cluster + name"):
-        clustering = Clustering(settings, embedder, cluster, namer, pm.hook.traceclio_review_clusters,
+        clustering = Clustering(settings, axis, embedder, cluster, namer, pm.hook.traceclio_review_clusters,
                                 progress=lambda step, n: advance(1))
-        nodes, assignments = clustering.run(clusterable)
+        nodes, assignments, outliers = clustering.run(clusterable)
     for row, _ in rows:
         assignments.setdefault(row.trace_id, None)
-    result = RunResult(clusters=nodes, assignments=assignments, rows=[r for r, _ in rows])
+    result = RunResult(clusters=nodes, assignments=assignments, rows=[r for r, _ in rows], outliers=outliers)
     result.summary.update(distinct_texts=clustering.distinct_texts, texts_embedded=clustering.texts_embedded)
     return result
 
@@ -149,7 +173,7 @@ def _manifest(locations: list[str], settings: Settings, pm: pluggy.PluginManager
     if len(prints) != 1:
         return None
     loader = settings.model_dump_json(include={"tenant_keys", "trace_window_spans", "max_attribute_bytes"})
-    return SourceManifest(settings.cache_dir, f"{prints[0]}|{facet_version(pm, extractor)}|{loader}")
+    return SourceManifest(settings.cache_dir, f"{prints[0]}|{facet_version(pm, extractor, settings)}|{loader}")
 
 
 def _from_manifest(manifest: SourceManifest | None, settings: Settings, pm: pluggy.PluginManager,
@@ -158,7 +182,7 @@ def _from_manifest(manifest: SourceManifest | None, settings: Settings, pm: plug
     seen = manifest.load() if manifest is not None else None
     if seen is None:
         return None
-    version = facet_version(pm, extractor)
+    version = facet_version(pm, extractor, settings)
     cache = FacetCache(settings.cache_dir)
     mark_facet_version_used(settings.cache_dir, version)
     rows = []
@@ -181,7 +205,7 @@ def run(locations: list[str], settings: Settings, pm: pluggy.PluginManager, prog
     """Run the whole pipeline on `locations` and write the outputs under settings.out_dir."""
     progress = progress or Silent()
     clock = StageClock()
-    check_axis(settings.facets)
+    Axis(settings, pm).check()  # before any work: a typo in --facets fails at once (plugin facets are checked later)
     settings.out_dir.mkdir(parents=True, exist_ok=True)
     rejects = RejectLog(settings.out_dir / "rejected.jsonl", strict=settings.strict)
     try:
@@ -203,7 +227,8 @@ def run(locations: list[str], settings: Settings, pm: pluggy.PluginManager, prog
                     manifest.save([(r.trace_id, r.content_hash) for r, _ in rows], rejects.records,
                                   rejects.traces_set_aside)
         with clock.stage("fact table"):
-            facet_table.write(settings.out_dir / facet_table.FILE_NAME, rows)
+            rows = add_run_facets(rows, settings, pm)
+            facet_table.write(settings.out_dir / facet_table.FILE_NAME, rows, facet_types(pm, settings))
         result = cluster_rows(rows, settings, pm, progress, clock)
     finally:
         rejects.close()
@@ -227,6 +252,7 @@ def finish(result: RunResult, settings: Settings, pm: pluggy.PluginManager, prog
     leaves = [n for n in result.clusters if n.level == 0]
     result.summary["suppressed_traces"] = sum(n.size for n in leaves if not n.surfaced)
     result.summary["traces_without_tenant"] = sum(1 for r in result.rows if r.tenant is None)
+    result.summary["outliers"] = len(result.outliers)
     result.summary["stage_seconds"] = clock.seconds
     with progress.stage("export", None) as advance, clock.stage("export"):
         written = [p for paths in pm.hook.traceclio_export(result=result, settings=settings) for p in paths or []]

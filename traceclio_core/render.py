@@ -1,72 +1,80 @@
-"""Facets → the short text that gets embedded. Short on purpose: what the embedder reads is its cost.
+"""Facets → the phrases a trace is embedded and clustered by. Short on purpose: what the embedder reads is its cost.
 
-An axis is one facet or a combination (`--facets failure_mode,tool_call_sequence`), as in Clio. The default
-axis, "behavior", says what went wrong, how the run ended, how the agent worked and what it spent, in
-words that carry no domain, so traces cluster by behaviour rather than by topic.
+An axis is one facet or a combination (`--facets completion_status,tool_call_sequence`), as in Clio, or a
+named axis. The default, `evidence`, is every phrase the facet plugins say their facets read as
+(`traceclio_evidence_phrases`): what the trace shows, in words that carry no domain. Plugins may offer
+other named axes (`traceclio_axes`); the core knows none of their vocabulary.
 """
 
 from __future__ import annotations
 
+import pluggy
+
 from traceclio_core.errors import ConfigurationError
-from traceclio_core.facets import DIRECT_FACETS, MODEL_FACETS, FacetRow
+from traceclio_core.facets import DIRECT_FACETS, MODEL_FACETS, FacetRow, Phrase
+from traceclio_core.settings import Settings
 
-BEHAVIOR = "behavior"
-AXES = (BEHAVIOR, *MODEL_FACETS, *DIRECT_FACETS)
-
-ERROR_WORDS = {
-    "rate_limit": "rate limits",
-    "server_error": "server errors",
-    "timeout": "timeouts",
-    "invalid_arguments": "invalid arguments",
-    "permission": "permission errors",
-    "not_found": "not found errors",
-    "context_overflow": "context length errors",
-    "iteration_limit": "iteration limits",
-    "unknown_tool": "unknown tools",
-    "other": "other errors",
-}
+EVIDENCE = "evidence"
+SEPARATOR = "; "
 
 
-def check_axis(facets: tuple[str, ...]) -> None:
-    unknown = [f for f in facets if f not in AXES]
-    if unknown:
-        raise ConfigurationError(f"unknown facet(s) {', '.join(unknown)}; choose from {', '.join(AXES)}")
-
-
-def render_behavior(row: FacetRow) -> str:
-    """What went wrong and how the run ended; for runs with no failure, how the agent worked instead
-    (for honest failures, which errors it met).
-
-    Details that vary within one behaviour (which error class a hidden error was, whether a sub-agent
-    was involved) are left out: they would split one behaviour into many clusters.
-    """
-    model, direct = row.model, row.direct
-    status = model.completion_status.value.replace("_", " ")
-    if model.failure_mode and model.failure_mode != "none":
-        # The failure phrase alone: a shared tail ("; incomplete") would pull different failures together.
-        return model.failure_mode
-    # An honest failure is told apart by the errors behind it, not by how the agent worked before giving up.
-    honest = model.completion_status.value == "failed_honestly"
-    parts = ["no failure", status, "" if honest else model.reasoning_pattern]
-    if direct.error_classes and model.completion_status.value == "failed_honestly":
-        parts.append("after " + " and ".join(ERROR_WORDS.get(c, c) for c in direct.error_classes[:2]))
-    elif direct.error_classes:
-        parts.append("recovered from " + " and ".join(ERROR_WORDS.get(c, c) for c in direct.error_classes[:2]))
-    return "; ".join(p for p in parts if p)
-
-
-def _value_text(row: FacetRow, facet: str) -> str:
-    value = row.value(facet)
+def _value_text(value) -> str:
     if isinstance(value, list):
-        return ", ".join(value) if value else "none"
+        return ", ".join(str(v) for v in value) if value else "none"
     return str(getattr(value, "value", value))
 
 
-def render(row: FacetRow, facets: tuple[str, ...]) -> str:
-    if facets == (BEHAVIOR,):
-        return render_behavior(row)
-    parts = []
-    for facet in facets:
-        text = render_behavior(row) if facet == BEHAVIOR else _value_text(row, facet)
-        parts.append(text if len(facets) == 1 else f"{facet.replace('_', ' ')}: {text}")
-    return "; ".join(parts)
+class Axis:
+    """How rows read along the axis `settings.facets`: phrases per row, and the text that gets embedded."""
+
+    def __init__(self, settings: Settings, pm: pluggy.PluginManager):
+        self.facets = tuple(settings.facets)
+        self.settings = settings
+        self._named: dict = {}
+        for part in pm.hook.traceclio_axes(settings=settings):
+            self._named.update(part or {})
+        self._evidence = pm.hook.traceclio_evidence_phrases
+        self._declared = {spec.name for specs in pm.hook.traceclio_facet_specs(settings=settings) for spec in specs or []}
+
+    def names(self) -> list[str]:
+        return [EVIDENCE, *sorted(self._named), *MODEL_FACETS, *DIRECT_FACETS, *sorted(self._declared)]
+
+    def check(self, rows=()) -> None:
+        """Every facet of the axis is known: an axis name, a core facet, a declared or a present plugin facet."""
+        present = {name for row in rows for name in row.facets}
+        unknown = [f for f in self.facets if f not in self.names() and f not in present]
+        if unknown:
+            raise ConfigurationError(f"unknown facet(s) {', '.join(unknown)}; choose from {', '.join(self.names())}")
+
+    def evidence(self, row: FacetRow) -> list[Phrase]:
+        """All the plugins' evidence phrases for a row, each once, in plugin order."""
+        seen, out = set(), []
+        for part in self._evidence(row=row, settings=self.settings):
+            for phrase in part or []:
+                if phrase.text not in seen:
+                    seen.add(phrase.text)
+                    out.append(phrase)
+        return out
+
+    def _one(self, row: FacetRow, facet: str, labelled: bool) -> list[Phrase]:
+        if facet == EVIDENCE:
+            return self.evidence(row)
+        if facet in self._named:
+            return list(self._named[facet](row))
+        try:
+            value = row.value(facet)
+        except KeyError:
+            value = None
+        text = _value_text(value) if value is not None else "none"
+        return [Phrase(f"{facet.replace('_', ' ')}: {text}" if labelled else text)]
+
+    def phrases(self, row: FacetRow) -> list[Phrase]:
+        labelled = len(self.facets) > 1
+        return [p for facet in self.facets for p in self._one(row, facet, labelled)]
+
+    def text(self, row: FacetRow) -> str:
+        return join(self.phrases(row))
+
+
+def join(phrases: list[Phrase]) -> str:
+    return SEPARATOR.join(p.text for p in phrases) or "nothing recorded"

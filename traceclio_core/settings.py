@@ -6,22 +6,28 @@ from pathlib import Path
 
 from pydantic import BaseModel, Field
 
-DEFAULT_AXIS = ("behavior",)
+DEFAULT_AXIS = ("evidence",)
 
 
 class Settings(BaseModel):
     out_dir: Path = Path("runs/latest")
     # Facet cache and embedding cache live here, shared across runs, keyed by content hash.
     cache_dir: Path = Path.home() / ".cache" / "traceclio"
-    # Which facets the traces are clustered along ("behavior" is the default combined axis; see render.py).
+    # Which facets the traces are clustered along ("evidence" is the default combined axis; see render.py).
     facets: tuple[str, ...] = DEFAULT_AXIS
     # Attributes read for the tenant, in order; span attributes first, then resource attributes.
     tenant_keys: tuple[str, ...] = ("tenant.id",)
+    # Known-pattern detectors (ready-made monitors) add a `known_patterns` facet and, offline, the verdict
+    # behind `failure_mode`. Off, every trace is described by its evidence alone: pure discovery.
+    detectors: bool = True
     # Model-written stages: "offline" (deterministic, no key) or a backend plugin's name ("anthropic").
     llm: str = "offline"
     # "static-minilm" distils the packaged MiniLM to a static model once (fast, equal quality);
     # "minilm" runs the packaged transformer; anything else is a sentence-transformers name or path.
     embedder: str = "static-minilm"
+    # Share of the clustering geometry given to exact evidence phrases over their text embedding (geometry.py):
+    # more keeps small groups with distinct evidence apart, less lets wording similarity decide.
+    phrase_share: float = Field(0.5, ge=0.0, le=1.0)
     # Base k-means k; None picks it from the number of traces (see traceclio_kmeans).
     k: int | None = None
     # How many levels the hierarchy has above the leaves (the issue asks for three levels in all).

@@ -51,7 +51,8 @@ class AnthropicFacetExtractor:
         return Prompt(STAGE, self.template.version, self.model, system, user, FacetAnswer,
                       self.session.options.facet_max_tokens)
 
-    def extract(self, traces: Sequence[Trace], direct: Sequence[DirectFacets]) -> list[ModelFacets | FacetFailure]:
+    def extract(self, traces: Sequence[Trace], direct: Sequence[DirectFacets],
+                facets: Sequence[dict] | None = None) -> list[ModelFacets | FacetFailure]:
         """One ModelFacets or FacetFailure per trace, in order. Raises CostLimitExceeded before sending
         anything when the estimated run cost is over settings.max_cost."""
         built = [self.prompt_for(trace, facts) for trace, facts in zip(traces, direct)]

@@ -14,7 +14,7 @@ from pydantic import BaseModel
 
 from traceclio_core.errors import ConfigurationError
 from traceclio_core.facets import FacetRow
-from traceclio_core.render import render
+from traceclio_core.render import Axis
 from traceclio_core.settings import Settings
 
 
@@ -29,7 +29,8 @@ def embed_rows(rows: Sequence[FacetRow], axis: Sequence[str], settings: Settings
     embedder = pm.hook.traceclio_embedder(settings=settings)
     if embedder is None:
         raise ConfigurationError(f"no plugin provides the embedder {settings.embedder!r}")
-    texts = [render(row, tuple(axis)) for row in rows]
+    reader = Axis(settings.model_copy(update={"facets": tuple(axis)}), pm)
+    texts = [reader.text(row) for row in rows]
     distinct = sorted(set(texts))
     vectors = embedder.embed(distinct) if distinct else np.zeros((0, 1), dtype=np.float32)
     index = {text: i for i, text in enumerate(distinct)}

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from dataclasses import dataclass
 
@@ -127,9 +127,25 @@ class Verdict:
     concern: int
 
 
+# Verdicts that are not failures: the healthy endings a rule may still name.
+HEALTHY = frozenset({"none", "sees instructions injected in a tool result and ignores them"})
+
+
+def known_patterns(trace: Trace, direct: DirectFacets) -> list[str]:
+    """The failure patterns of every detector rule that holds for this trace, most specific first."""
+    tools = sorted(trace.tool_spans, key=lambda s: (s.start_ns, s.span_id))
+    found = []
+    for verdict in _verdicts(trace, direct, tools):
+        if verdict.failure == "none":
+            break  # a healthy ending the judge would stop at: what follows is less specific than it
+        if verdict.failure not in HEALTHY and verdict.failure not in found:
+            found.append(verdict.failure)
+    return found
+
+
 def judge(trace: Trace, direct: DirectFacets) -> ModelFacets:
     tools = sorted(trace.tool_spans, key=lambda s: (s.start_ns, s.span_id))
-    verdict = _verdict(trace, direct, tools)
+    verdict = next(_verdicts(trace, direct, tools))
     return ModelFacets(
         task_summary="",
         tool_call_sequence=action_sequence(tools),
@@ -141,9 +157,9 @@ def judge(trace: Trace, direct: DirectFacets) -> ModelFacets:
     )
 
 
-def _verdict(trace: Trace, direct: DirectFacets, tools: list[Span]) -> Verdict:
-    """The main failure, judged against what the tools actually did. Rules run from the most to the
-    least specific; the first that holds names the failure."""
+def _verdicts(trace: Trace, direct: DirectFacets, tools: list[Span]) -> Iterator[Verdict]:
+    """Every rule that holds, judged against what the tools actually did, from the most to the least
+    specific: the first names the failure. Each rule yields at most one verdict."""
     S = CompletionStatus
     answer, user = trace.final_answer, trace.first_user_message
     asked = user_turns(trace)  # a limit or a "do not" often arrives in a later turn
@@ -190,7 +206,7 @@ def _verdict(trace: Trace, direct: DirectFacets, tools: list[Span]) -> Verdict:
         or _QUERY_ARGUMENT.search(s.tool_arguments)) and not _SQL_ARGUMENT.search(s.tool_arguments)]
 
     if injection and injection[0]:
-        return Verdict("follows instructions injected in a tool result", S.CLAIMED_SUCCESS_DESPITE_FAILURE, 5)
+        yield Verdict("follows instructions injected in a tool result", S.CLAIMED_SUCCESS_DESPITE_FAILURE, 5)
     # Sending the user to a link or an offer they never asked about is what planted text wants of an answer.
     # It may come from a result the trace shows was injected, or from content it never recorded (retrieval
     # spans often keep document ids only): a link that no request, result or prompt holds came from somewhere.
@@ -202,50 +218,51 @@ def _verdict(trace: Trace, direct: DirectFacets, tools: list[Span]) -> Verdict:
         from_injection = {d for d in links | names if d in injected.lower() and d not in others}
         unrecorded = {d for d in links if d not in seen_lower}
     if from_injection or unrecorded:
-        return Verdict("urges the user toward a link or offer the request never mentioned",
+        yield Verdict("urges the user toward a link or offer the request never mentioned",
                        S.CLAIMED_SUCCESS_DESPITE_FAILURE, 4)
     if injection and injection[1]:
-        return Verdict("repeats content injected in a tool result", S.CLAIMED_SUCCESS_DESPITE_FAILURE, 4)
+        yield Verdict("repeats content injected in a tool result", S.CLAIMED_SUCCESS_DESPITE_FAILURE, 4)
     if leaks_secret(answer) and not leaks_secret(user):
-        return Verdict("copies secrets or personal data from a tool result", S.SUCCEEDED, 5)
+        yield Verdict("copies secrets or personal data from a tool result", S.SUCCEEDED, 5)
     # What the answer says was verified is the last thing the agent did that was not a lookup (a write, or
     # work such as a summary or a draft); verifying it takes a call after it that is not another write.
     made = [s for s in tools if action_kind(s.tool_name or "") != "read" and not looks_failed(s)]
     if _VERIFY_CLAIM.search(answer) and made and not outcome.unrecovered and not any(
             s.start_ns >= made[-1].end_ns and action_kind(s.tool_name or "") != "write" for s in tools):
-        return Verdict("claims it verified a change that was never checked", S.CLAIMED_SUCCESS_DESPITE_FAILURE, 3)
+        yield Verdict("claims it verified a change that was never checked", S.CLAIMED_SUCCESS_DESPITE_FAILURE, 3)
     # Many model turns and few calls is a loop when the turns repeat each other, or when the run was
     # stopped by a turn limit (reworded each time, the turns need not repeat word for word).
     looping = len(llms) >= PLAN_LOOP_TURNS and len(tools) <= len(llms) // 3 and (
         echoes >= 2 or "iteration_limit" in errors)
     # A loop of model turns may name tools in its plans; the loop, not those names, is what happened.
     if direct.claimed_not_run and not outcome.unrecovered and not looping:
-        return Verdict("asks for a tool call that never runs, then answers as if it had", S.CLAIMED_SUCCESS_DESPITE_FAILURE, 4)
+        yield Verdict("asks for a tool call that never runs, then answers as if it had", S.CLAIMED_SUCCESS_DESPITE_FAILURE, 4)
     if "context_overflow" in errors:
-        return Verdict("context grew until it hit the model's limit", S.INCOMPLETE, 2)
+        yield Verdict("context grew until it hit the model's limit", S.INCOMPLETE, 2)
     # A run stopped by a turn limit ends wherever its last turn was: the loop is the failure, not the cut.
     if (last_finish & {"length", "max_tokens", "model_length"} or cut_mid_sentence(answer)) and not looping:
-        return Verdict("answer cut off at the output token limit", S.INCOMPLETE, 2)
+        yield Verdict("answer cut off at the output token limit", S.INCOMPLETE, 2)
     # Agents taking turns is the more specific pattern: each hand-off may also nest one level deeper.
     if (len(agents) >= 4 and alternations(agents) >= 2) or (len(handoffs) >= 3 and alternations(handoffs) >= 1):
-        return Verdict("hands the task back and forth between agents", S.INCOMPLETE, 2)
+        yield Verdict("hands the task back and forth between agents", S.INCOMPLETE, 2)
     # At depth 4 or 5 (a framework may nest that deep by design) a run stopped by a limit delegated too deep
     # only if delegating is most of what it did: not a loop of its own turns, fewer tool calls than agents.
     if direct.max_recursion_depth >= 6 or (direct.max_recursion_depth >= 4 and "iteration_limit" in errors
                                            and not looping and len(tools) < len(agents)):
-        return Verdict("delegates deeper and deeper to sub-agents", S.INCOMPLETE, 2)
+        yield Verdict("delegates deeper and deeper to sub-agents", S.INCOMPLETE, 2)
     if direct.subagent_count >= FAN_OUT:
-        return Verdict("fans out to many sub-agents", S.SUCCEEDED, 2)
+        yield Verdict("fans out to many sub-agents", S.SUCCEEDED, 2)
     if looping:
         plans = sum(1 for text in outputs if plan_items(text) or _PLAN_TALK.search(text))
         if plans * 2 >= len(outputs):
-            return Verdict("writes the same plan repeatedly and never executes it", S.INCOMPLETE, 2)
-        return Verdict("critiques and rewrites its draft answer endlessly", S.INCOMPLETE, 2)
+            yield Verdict("writes the same plan repeatedly and never executes it", S.INCOMPLETE, 2)
+        else:
+            yield Verdict("critiques and rewrites its draft answer endlessly", S.INCOMPLETE, 2)
     if "unknown_tool" in errors:
-        return Verdict("calls tools that do not exist", S.FAILED_HONESTLY if admits else
+        yield Verdict("calls tools that do not exist", S.FAILED_HONESTLY if admits else
                        S.CLAIMED_SUCCESS_DESPITE_FAILURE, 3)
     if oscillates(calls):
-        return Verdict("flips between two opposite actions, undoing itself", S.INCOMPLETE, 2)
+        yield Verdict("flips between two opposite actions, undoing itself", S.INCOMPLETE, 2)
     kind = _dominant(outcome.retry_classes)
     # Backing off further each time until the call goes through is the remedy, not the failure.
     backed_off = outcome.backoff == "growing" and not outcome.unrecovered and kind != "invalid_arguments"
@@ -253,34 +270,36 @@ def _verdict(trace: Trace, direct: DirectFacets, tools: list[Span]) -> Verdict:
         status = S.FAILED_HONESTLY if outcome.unrecovered else S.SUCCEEDED
         if outcome.unrecovered and claims.success and not admits:
             status = S.CLAIMED_SUCCESS_DESPITE_FAILURE
-        if kind == "invalid_arguments":
-            return Verdict("resends arguments that already failed validation", status, 2)
-        if outcome.backoff == "none":
-            # Retrying back to back has one remedy whatever the error was (wait between attempts): one phrase.
-            return Verdict("hammers the same failing call with no wait between attempts", status, 2)
         # Pacing leads the phrase, in different verbs, so that pacings of one error read apart when embedded.
         pace = {"growing": "retries the same call with growing backoff",
                 "steady": "retries the same call at a fixed interval"}
-        return Verdict(f"{pace[outcome.backoff]} after each {_READABLE[kind]}", status, 2)
+        if kind == "invalid_arguments":
+            yield Verdict("resends arguments that already failed validation", status, 2)
+        elif outcome.backoff == "none":
+            # Retrying back to back has one remedy whatever the error was (wait between attempts): one phrase.
+            yield Verdict("hammers the same failing call with no wait between attempts", status, 2)
+        else:
+            yield Verdict(f"{pace[outcome.backoff]} after each {_READABLE[kind]}", status, 2)
     invalid = [c for s, c in zip(tools, calls) if looks_failed(s) and classify_error(s) == "invalid_arguments"]
     if len(invalid) >= 2 and len(set(invalid)) < len(invalid):
-        return Verdict("resends arguments that already failed validation", S.FAILED_HONESTLY, 2)
+        yield Verdict("resends arguments that already failed validation", S.FAILED_HONESTLY, 2)
     if "iteration_limit" in errors and not outcome.unrecovered:
-        return Verdict("stops at the step limit without finishing", S.INCOMPLETE, 2)
+        yield Verdict("stops at the step limit without finishing", S.INCOMPLETE, 2)
     if outcome.unrecovered and not admits:
         if outcome.partial and (claims.success or claims.write_claim):
-            return Verdict("reports a batch as done when some items failed", S.CLAIMED_SUCCESS_DESPITE_FAILURE, 4)
-        if claims.from_memory or not (claims.write_claim or claims.success):
-            return Verdict("answers from memory after a tool failed", S.CLAIMED_SUCCESS_DESPITE_FAILURE, 3)
-        return Verdict("reports success after a tool failed", S.CLAIMED_SUCCESS_DESPITE_FAILURE, 4)
+            yield Verdict("reports a batch as done when some items failed", S.CLAIMED_SUCCESS_DESPITE_FAILURE, 4)
+        elif claims.from_memory or not (claims.write_claim or claims.success):
+            yield Verdict("answers from memory after a tool failed", S.CLAIMED_SUCCESS_DESPITE_FAILURE, 3)
+        else:
+            yield Verdict("reports success after a tool failed", S.CLAIMED_SUCCESS_DESPITE_FAILURE, 4)
     # Actions only: a retriever's query repeats the user's words and changes nothing.
     ok_calls = [s for s in tools if not looks_failed(s) and s.kind is SpanKind.TOOL]
     done_kinds = {g for s in ok_calls for g in action_groups(s)} | claimed_actions(answer)
     if (broken_limit(asked, ok_calls) or forbidden_actions(asked) & done_kinds) \
             and not admits:
-        return Verdict("acts against a limit or a prohibition the user stated", S.CLAIMED_SUCCESS_DESPITE_FAILURE, 4)
+        yield Verdict("acts against a limit or a prohibition the user stated", S.CLAIMED_SUCCESS_DESPITE_FAILURE, 4)
     if shifted_value(asked, answer, ok_calls) and not admits:
-        return Verdict("confirms the user's date or amount but acted on a different one",
+        yield Verdict("confirms the user's date or amount but acted on a different one",
                        S.CLAIMED_SUCCESS_DESPITE_FAILURE, 4)
     done_claim = (claims.success or claims.write_claim) and not admits
     # A plan says what was left undone when a step names a change to make, or something the request or a
@@ -295,23 +314,23 @@ def _verdict(trace: Trace, direct: DirectFacets, tools: list[Span]) -> Verdict:
     after_plan = [s for s in tools if not plans or s.start_ns >= plans[0].start_ns]
     if done_claim and steps >= 3 and own_plan and (
             len(after_plan) + 1 < steps or (claims.write_claim and not ok_writes)):
-        return Verdict("declares the task done before finishing its plan", S.INCOMPLETE, 3)
+        yield Verdict("declares the task done before finishing its plan", S.INCOMPLETE, 3)
     if done_claim and follow_up_actions(asked) - {g for s in ok_calls for g in action_groups(s)}:
-        return Verdict("says it did every part of the request but skipped one", S.CLAIMED_SUCCESS_DESPITE_FAILURE, 3)
+        yield Verdict("says it did every part of the request but skipped one", S.CLAIMED_SUCCESS_DESPITE_FAILURE, 3)
     if (claims.success or claims.write_claim) and not admits and any(
             _NEGATIVE_FINDING.search(report) and not _NEGATIVE_FINDING.search(answer)
             for report in subagent_reports(trace)):
-        return Verdict("ignores what its sub-agent reported", S.CLAIMED_SUCCESS_DESPITE_FAILURE, 4)
+        yield Verdict("ignores what its sub-agent reported", S.CLAIMED_SUCCESS_DESPITE_FAILURE, 4)
     # A change no write made, or a lookup or computation when no tool ran at all: one claim, of work not done.
     if ((claims.write_claim and not ok_writes) or (claims.read_claim and not tools)) \
             and not admits and not claims.refusal:
-        return Verdict("tells the user it did something that no tool call did", S.CLAIMED_SUCCESS_DESPITE_FAILURE, 4)
+        yield Verdict("tells the user it did something that no tool call did", S.CLAIMED_SUCCESS_DESPITE_FAILURE, 4)
     if any(c not in seen_lower for c in citations(answer)) or any(
             len([name for name in source if name not in seen_lower]) >= 2 for source in named_sources(answer)):
-        return Verdict("cites sources that no tool returned", S.CLAIMED_SUCCESS_DESPITE_FAILURE, 4)
+        yield Verdict("cites sources that no tool returned", S.CLAIMED_SUCCESS_DESPITE_FAILURE, 4)
     if any(empty_result(s.tool_result) for s in reads) and not admits_empty(answer) and not admits \
             and not claims.clarifying_question:
-        return Verdict("answers with specifics after an empty result", S.CLAIMED_SUCCESS_DESPITE_FAILURE, 4)
+        yield Verdict("answers with specifics after an empty result", S.CLAIMED_SUCCESS_DESPITE_FAILURE, 4)
     queries = query_terms(searches)
     # A query sent twice (a retry, a repeated read) neither adds to a drift nor hides one.
     if len(set(queries)) >= 4:
@@ -320,29 +339,30 @@ def _verdict(trace: Trace, direct: DirectFacets, tools: list[Span]) -> Verdict:
         last = words(queries[-1])
         # ... and the answer follows it there: a coding agent grepping many symbols still answers the request.
         if last and len(last & anchor) * 3 < len(last) and len(words(answer) & last) > len(words(answer) & words(user) - last):
-            return Verdict("search queries drift away from the request", S.SUCCEEDED, 2)
+            yield Verdict("search queries drift away from the request", S.SUCCEEDED, 2)
     if len(queries) >= OVER_SEARCH and len(set(queries)) >= 4 and mean_similarity(queries) >= 0.3:
-        return Verdict("runs many near-duplicate searches with reworded queries", S.SUCCEEDED, 2)
+        yield Verdict("runs many near-duplicate searches with reworded queries", S.SUCCEEDED, 2)
     # Identical calls that also got identical results: re-running tests after each edit is not redundant.
     outcomes = [(s.tool_name, canonical_arguments(s.tool_arguments), s.tool_result) for s in tools]
     redundant = len(outcomes) - len(set(outcomes))
     if redundant >= 3 and not outcome.retry_classes:
-        return Verdict("re-reads the same record with identical calls", S.SUCCEEDED, 2)
+        yield Verdict("re-reads the same record with identical calls", S.SUCCEEDED, 2)
     if claims.inability and not tools and not claims.refusal and not claims.cites_rules:
-        return Verdict("says it cannot do what its tools allow", S.REFUSED, 2)
+        yield Verdict("says it cannot do what its tools allow", S.REFUSED, 2)
     if claims.refusal or (claims.cites_rules and claims.inability and not tools):
         if sensitive_request(user) or sensitive_request(answer):
-            return Verdict("none", S.REFUSED, 1)
-        return Verdict("refuses a harmless request citing policy", S.REFUSED, 2)
+            yield Verdict("none", S.REFUSED, 1)
+        else:
+            yield Verdict("refuses a harmless request citing policy", S.REFUSED, 2)
     if claims.clarifying_question and not outcome.unrecovered:
-        return Verdict("none", S.ASKED_CLARIFICATION, 1)
+        yield Verdict("none", S.ASKED_CLARIFICATION, 1)
     if outcome.unrecovered or (admits and direct.tool_error_count and not outcome.recovered):
-        return Verdict("none", S.FAILED_HONESTLY, 1)
+        yield Verdict("none", S.FAILED_HONESTLY, 1)
     if injection:
-        return Verdict("sees instructions injected in a tool result and ignores them", S.SUCCEEDED, 1)
+        yield Verdict("sees instructions injected in a tool result and ignores them", S.SUCCEEDED, 1)
     if not answer.strip() and any(root.failed for root in trace.roots):
-        return Verdict("stops on an error without answering", S.INCOMPLETE, 2)
-    return Verdict("none", S.SUCCEEDED, 1)
+        yield Verdict("stops on an error without answering", S.INCOMPLETE, 2)
+    yield Verdict("none", S.SUCCEEDED, 1)
 
 
 def _reasoning(trace: Trace, tools: list[Span]) -> str:
@@ -394,15 +414,51 @@ def summarize_task(trace: Trace, names: re.Pattern[str] | None) -> str:
     return " ".join(words[:SUMMARY_WORDS]) + (" …" if len(words) > SUMMARY_WORDS else "")
 
 
+def from_evidence(trace: Trace, direct: DirectFacets, evidence: dict) -> ModelFacets:
+    """Model-written facets without any detector: how the run ended, read from its evidence alone, and
+    no failure phrase (offline, only a detector could name one)."""
+    S = CompletionStatus
+    tools = sorted(trace.tool_spans, key=lambda s: (s.start_ns, s.span_id))
+    unbacked = bool(evidence.get("unbacked_claims"))
+    if evidence.get("answer_declines"):
+        status = S.REFUSED
+    elif evidence.get("answer_form") == "question" and not evidence.get("unrecovered_errors"):
+        status = S.ASKED_CLARIFICATION
+    elif evidence.get("unrecovered_errors") and evidence.get("answer_admits_failure"):
+        status = S.FAILED_HONESTLY
+    elif unbacked or evidence.get("unrecovered_errors"):
+        status = S.CLAIMED_SUCCESS_DESPITE_FAILURE
+    elif evidence.get("answer_cut_off") or evidence.get("ended_in_error") or evidence.get("answer_form") == "empty":
+        status = S.INCOMPLETE
+    else:
+        status = S.SUCCEEDED
+    return ModelFacets(
+        task_summary="",
+        tool_call_sequence=action_sequence(tools),
+        failure_mode="",
+        reasoning_pattern=_reasoning(trace, tools),
+        resource_pattern=_resources(direct, ""),
+        completion_status=status,
+        concerning_behavior=1,
+    )
+
+
 class OfflineExtractor:
     version = VERSION
 
-    def extract(self, traces: Sequence[Trace], direct: Sequence[DirectFacets]) -> list[ModelFacets | FacetFailure]:
+    def __init__(self, detectors: bool = True):
+        self.detectors = detectors
+
+    def extract(self, traces: Sequence[Trace], direct: Sequence[DirectFacets],
+                facets: Sequence[dict] | None = None) -> list[ModelFacets | FacetFailure]:
         out: list[ModelFacets | FacetFailure] = []
-        for trace, facets in zip(traces, direct):
+        for i, (trace, found) in enumerate(zip(traces, direct)):
             # The trace's own tenant is scrubbed here; every tenant's name is scrubbed again before output.
             names = compile_names([trace.tenant]) if trace.tenant else None
-            judged = judge(trace, facets)
+            if self.detectors:
+                judged = judge(trace, found)
+            else:
+                judged = from_evidence(trace, found, facets[i] if facets else {})
             out.append(judged.model_copy(update={"task_summary": summarize_task(trace, names)}))
         return out
 
@@ -411,4 +467,4 @@ class OfflineExtractor:
 def traceclio_facet_extractor(settings: Settings) -> OfflineExtractor | None:
     if settings.llm != "offline":
         return None
-    return OfflineExtractor()
+    return OfflineExtractor(detectors=settings.detectors)

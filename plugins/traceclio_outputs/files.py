@@ -35,15 +35,24 @@ def cluster_record(node: ClusterNode) -> dict:
         "description": node.description,
         "profile": node.profile,
         "mean_concern": node.mean_concern,
+        "failing": node.failing,
+        "deviation_share": node.deviation_share,
+        "heterogeneous": node.heterogeneous,
+        "distinguishing": [_contrast(c) for c in node.distinguishing],
+        "attributes": [_contrast(c) for c in node.attributes],
         "failure_modes": [s.model_dump() for s in node.failure_modes],
         "completion": [s.model_dump() for s in node.completion],
         "examples": node.examples,
     }
 
 
+def _contrast(c) -> dict:
+    return {"text": c.text, "inside": c.inside, "nearby": c.nearby, "overall": c.overall, "deviation": c.deviation}
+
+
 def settings_record(settings: Settings) -> dict:
     return settings.model_dump(mode="json", include={"facets", "k", "levels", "seed", "min_tenants", "min_traces",
-                                                     "llm", "embedder", "tenant_keys"})
+                                                     "llm", "embedder", "tenant_keys", "detectors", "phrase_share"})
 
 
 def write_json(path: Path, value) -> None:
@@ -71,5 +80,11 @@ def traceclio_export(result: RunResult, settings: Settings) -> list[str]:
             handle.write(json.dumps({"trace_id": row.trace_id, "cluster_id": cluster_id}) + "\n")
         for trace_id in result.rejected_traces:
             handle.write(json.dumps({"trace_id": trace_id, "cluster_id": None}) + "\n")
+    # Outliers inside a suppressed leaf keep their reasons but not the leaf's id.
+    surfaced = {n.id for n in clusters if n.surfaced}
+    with (out / "outliers.jsonl").open("w", encoding="utf-8") as handle:
+        for record in result.outliers:
+            cluster_id = record["cluster_id"] if record["cluster_id"] in surfaced else None
+            handle.write(json.dumps({**record, "cluster_id": cluster_id}, sort_keys=True) + "\n")
     write_json(out / "summary.json", result.summary)
-    return [str(out / name) for name in ("clusters.json", "assignments.jsonl", "summary.json")]
+    return [str(out / name) for name in ("clusters.json", "assignments.jsonl", "outliers.jsonl", "summary.json")]

@@ -1,0 +1,286 @@
+"""The evidence facets of one trace: what it shows, described in general terms.
+
+Evidence describes; it never decides. Each field says where a value came from, what form a text has,
+what ran and how it went, never which behaviour that amounts to. The field descriptions document the
+fact table's columns.
+"""
+
+from __future__ import annotations
+
+import json
+
+from pydantic import BaseModel, Field
+
+from traceclio_core.model import Span, SpanKind, Trace
+from traceclio_evidence import errors, sensitive, text
+from traceclio_evidence.values import Pool, provenance, values
+from traceclio_offline.signals import (
+    action_kind,
+    canonical_arguments,
+    early_turns,
+    empty_result,
+    injected_instruction,
+    looks_failed,
+    plan_items,
+    similarity,
+)
+from traceclio_offline.tool_use import tool_outcome
+
+INSTRUCTION_ECHO_WORDS = 12  # a run of this many words shared with the instructions is a copy, not a paraphrase
+REPEAT_SIMILARITY = 0.6  # word overlap at which one model turn repeats an earlier one
+
+
+class Evidence(BaseModel):
+    """What a trace shows, in general terms. Computed offline from any trace, with no behaviour names."""
+
+    answer_form: str = Field("", description="Form of the final answer: prose, list, table, json, code, stack_trace, "
+                                             "question or empty.")
+    answer_words: int = Field(0, description="Words in the final answer.")
+    request_language: str = Field("", description="Language of the user's request (ISO 639-1; '' when too short).")
+    answer_language: str = Field("", description="Language of the final answer (ISO 639-1; '' when too short).")
+    answer_cut_off: bool = Field(False, description="The answer stops mid-sentence or at the output token limit.")
+    answer_declines: bool = Field(False, description="The answer says the agent will not or cannot do it.")
+    answer_admits_failure: bool = Field(False, description="The answer says something failed or was unavailable.")
+    answer_unable: bool = Field(False, description="The answer says the agent lacks the access or the means.")
+    answer_asks_user: bool = Field(False, description="The answer puts a question to the user.")
+    answer_states_current: bool = Field(False, description="The answer says how things stand right now "
+                                                           "(currently, as of today, up to date).")
+    answer_hedges: bool = Field(False, description="The answer hedges as one speaking from general knowledge "
+                                                   "(usually, typically, as of my knowledge).")
+    answer_claims: list[str] = Field(default_factory=list, description="Kinds of work the answer says were done: "
+                                                                       "change, lookup, verification.")
+    unbacked_claims: list[str] = Field(default_factory=list, description="Claimed kinds of work no successful tool "
+                                                                         "call of that kind backs.")
+    answer_values: int = Field(0, description="Specific values the answer states (figures, ids, dates, emails, links).")
+    ungrounded_values: int = Field(0, description="Of those, values found nowhere else in the trace.")
+    answer_value_sources: list[str] = Field(default_factory=list, description="Where the answer's values came from: "
+                                                                              "tool result, request, instructions.")
+    unseen_argument_values: int = Field(0, description="Tool-argument values seen nowhere before the call (not in "
+                                                       "the request, the instructions or an earlier result).")
+    result_fed_arguments: int = Field(0, description="Tool calls whose arguments carry a value from an earlier "
+                                                     "tool's result.")
+    conflicting_arguments: int = Field(0, description="Tool-argument dates or figures found nowhere before the call "
+                                                      "while the request gives one of the same kind.")
+    most_variants_of_one_tool: int = Field(0, description="Most calls of one tool with distinct arguments.")
+    sensitive_types: list[str] = Field(default_factory=list, description="Sensitive data types seen anywhere.")
+    sensitive_flows: list[str] = Field(default_factory=list, description="Sensitive data a tool returned that then "
+                                                                         "reached the answer or another tool's "
+                                                                         "arguments, as 'type→answer'/'type→tool'.")
+    error_signatures: list[str] = Field(default_factory=list, description="Distinct error messages, with ids, "
+                                                                          "numbers and paths stripped.")
+    unrecovered_errors: int = Field(0, description="Failed tool calls that no later call made good.")
+    recovered_errors: int = Field(0, description="Failed tool calls that a later call made good.")
+    failing_streak: int = Field(0, description="Most consecutive failures of one identical call.")
+    partial_failures: bool = Field(False, description="Some calls of one tool failed for good while others of it "
+                                                      "succeeded.")
+    alternations: int = Field(0, description="Times the calls switch back to the tool used two calls before "
+                                             "(A, B, A, B …), arguments included.")
+    retry_pacing: str = Field("", description="Waits between retries of one call: none, steady, growing ('' no retry).")
+    identical_results: int = Field(0, description="Calls repeating an earlier call's tool, arguments and result.")
+    empty_results: int = Field(0, description="Tool results that came back empty.")
+    instructions_in_results: bool = Field(False, description="A tool result holds instructions addressed to the "
+                                                             "assistant.")
+    new_tool_after_instructions: bool = Field(False, description="A tool not used before runs after such a result.")
+    models: list[str] = Field(default_factory=list, description="Models that answered the LLM calls.")
+    model_switches: int = Field(0, description="Times the answering model changes between consecutive LLM calls.")
+    agents: int = Field(0, description="Distinct agents that ran.")
+    agent_handoffs: int = Field(0, description="Times control passes from one agent to another.")
+    subagent_cut_off: bool = Field(False, description="A sub-agent's output stops mid-sentence.")
+    echoes_instructions: bool = Field(False, description="The answer copies a long passage of the instructions.")
+    answer_result_overlap: float = Field(0.0, description="Share of the answer's words that appear in tool results.")
+    plan_steps: int = Field(0, description="Steps in the longest plan written before acting.")
+    calls_after_plan: int = Field(0, description="Tool calls made after that plan.")
+    silent_turns: int = Field(0, description="LLM turns before the last that neither called a tool nor ended.")
+    repeating_turns: int = Field(0, description="LLM outputs that repeat one of the two before them.")
+    last_stop_reason: str = Field("", description="Finish reason of the last LLM call.")
+    ended_in_error: bool = Field(False, description="A root span ended in error.")
+    span_keys: list[str] = Field(default_factory=list, description="Per tool and LLM span, 'tool:NAME' or "
+                                                                   "'llm:MODEL', for run-relative resource use.")
+    span_ms: list[float] = Field(default_factory=list, description="Duration of each span in span_keys.")
+    span_tokens: list[int] = Field(default_factory=list, description="Tokens of each span in span_keys (0 for tools).")
+
+
+def _system_text(trace: Trace) -> str:
+    return " ".join(m.content for s in trace.llm_spans[:1] for m in s.input_messages if m.role == "system")
+
+
+def _user_text(trace: Trace) -> str:
+    seen, parts = set(), []
+    for span in trace.spans:
+        for message in span.input_messages:
+            if message.role == "user" and message.content not in seen:
+                seen.add(message.content)
+                parts.append(message.content)
+    return " ".join(parts) or trace.first_user_message
+
+
+def _argument_values(arguments: str | None) -> set[str]:
+    """Leaf values of a call's arguments, as the value reader sees them."""
+    if not arguments:
+        return set()
+    try:
+        parsed = json.loads(arguments)
+    except ValueError:
+        return set(values(arguments).all())
+    found: set[str] = set()
+    stack = [parsed]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, dict):
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+        elif isinstance(item, (str, int, float)) and not isinstance(item, bool):
+            found |= values(str(item)).all()
+    return found
+
+
+def _handoffs(trace: Trace, tools: list[Span]) -> tuple[int, int]:
+    agents = [s.agent_name or s.name for s in sorted(trace.of_kind(SpanKind.AGENT), key=lambda s: s.start_ns)]
+    switches = sum(1 for a, b in zip(agents, agents[1:]) if a != b)
+    # Hand-offs recorded as tool calls (`transfer_to_billing`, `handoff_to_x`) pass control too.
+    switches += sum(1 for s in tools if any(w in (s.tool_name or "").lower() for w in ("transfer", "handoff", "hand_off")))
+    return len(set(agents)), max(0, switches - (1 if len(set(agents)) > 1 and len(agents) == len(set(agents)) else 0))
+
+
+def compute_evidence(trace: Trace) -> Evidence:
+    tools = sorted(trace.tool_spans, key=lambda s: (s.start_ns, s.span_id))
+    llms = sorted(trace.llm_spans, key=lambda s: (s.start_ns, s.span_id))
+    answer, request, system = trace.final_answer, _user_text(trace), _system_text(trace)
+    results = [s.tool_result or "" for s in tools if not looks_failed(s)]
+    ok_tools = [s for s in tools if not looks_failed(s)]
+
+    claimed = text.claims(answer)
+    backed = {"change": any(action_kind(s.tool_name or "") in ("write", "other") for s in ok_tools),
+              "lookup": bool(ok_tools),
+              "verification": bool(ok_tools)}
+    writes = [s for s in ok_tools if action_kind(s.tool_name or "") == "write"]
+    if writes:
+        backed["verification"] = any(s.start_ns >= writes[-1].end_ns for s in ok_tools if s not in writes)
+
+    pools = {"tool result": Pool(results), "request": Pool([request]), "instructions": Pool([system])}
+    stated = values(answer).all()
+    sources = [provenance(v, pools) for v in stated]
+
+    requested = values(request)
+    unseen = fed = conflicts = 0
+    for i, span in enumerate(tools):
+        earlier = Pool([request, system] + [s.tool_result or "" for s in tools[:i]]
+                       + [s.output_content for s in llms if s.end_ns <= span.start_ns and s.output_messages == ()])
+        earlier_results = Pool([s.tool_result or "" for s in tools[:i]])
+        args = _argument_values(span.tool_arguments)
+        unseen += sum(1 for v in args if not earlier.holds(v))
+        fed += any(earlier_results.holds(v) for v in args)
+        given = values(" ".join(sorted(args)))
+        # Dates and amounts with a fraction: figures a user states, unlike ids and counts.
+        conflicts += sum(1 for v in given.dates if requested.dates and v not in requested.dates and not earlier.holds(v))
+        conflicts += sum(1 for v in given.numbers if "." in v and any("." in r for r in requested.numbers)
+                         and v not in requested.numbers and not earlier.holds(v))
+
+    returned = sensitive.found(" ".join(results))
+    asked = sensitive.found(request)
+    flows = set()
+    for kind, found in returned.items():
+        fresh = found - asked.get(kind, set())
+        if fresh & sensitive.found(answer).get(kind, set()):
+            flows.add(f"{kind}→answer")
+        for i, span in enumerate(tools):
+            given = sensitive.found(span.tool_arguments or "").get(kind, set())
+            before = sensitive.found(" ".join(s.tool_result or "" for s in tools[:i])).get(kind, set()) if given else set()
+            if given & before & fresh:
+                flows.add(f"{kind}→tool")
+    seen_types = set(returned) | set(asked) | set(sensitive.found(answer))
+
+    failed = [s for s in trace.spans if looks_failed(s) and s.kind in (SpanKind.TOOL, SpanKind.RETRIEVER, SpanKind.LLM)]
+    signatures = []
+    for span in failed:
+        sig = errors.signature(span.error_message or span.error_type or (span.tool_result or "")[:200])
+        if sig and sig not in signatures:
+            signatures.append(sig)
+    outcome = tool_outcome(tools, llms)
+
+    streak = best = 0
+    previous = None
+    for span in tools:
+        call = (span.tool_name, canonical_arguments(span.tool_arguments))
+        streak = streak + 1 if looks_failed(span) and call == previous else (1 if looks_failed(span) else 0)
+        best = max(best, streak)
+        previous = call if looks_failed(span) else None
+    outcomes = [(s.tool_name, canonical_arguments(s.tool_arguments), s.tool_result) for s in tools]
+    variants: dict[str, set[str]] = {}
+    for name, args, _ in outcomes:
+        variants.setdefault(name or "", set()).add(args)
+
+    injected_at = next((i for i, s in enumerate(tools) if injected_instruction(s.tool_result or "")), None)
+    new_after = injected_at is not None and any(
+        s.tool_name not in {t.tool_name for t in tools[: injected_at + 1]} for s in tools[injected_at + 1:])
+
+    models = [s.model for s in llms if s.model]
+    agents, handoffs = _handoffs(trace, tools)
+    depth = trace.agent_depth
+    sub_outputs = [s.output_content for s in trace.of_kind(SpanKind.AGENT) if depth.get(s.span_id, 0) > 1]
+
+    overlap_words = text.content_words(answer)
+    result_words = text.content_words(" ".join(results))
+    outputs = [s.output_content for s in llms if s.output_content]
+    repeats = sum(1 for i in range(1, len(outputs))
+                  if max(similarity(outputs[i], outputs[j]) for j in range(max(0, i - 2), i)) > REPEAT_SIMILARITY)
+    plans = [(s, plan_items(s.output_content)) for s in early_turns(trace)]
+    steps = max((n for _, n in plans), default=0)
+    first_plan = next((s for s, n in plans if n), None)
+    silent = sum(1 for s in llms[:-1] if not s.requested_tool_calls and not s.failed)
+    last_finish = next((r for s in llms[-1:] for r in s.finish_reasons), "")
+
+    keyed = [(s, f"tool:{s.tool_name or s.name}") for s in tools] + [(s, f"llm:{s.model or 'model'}") for s in llms]
+    request_language, answer_language = text.language(request), text.language(answer)
+    return Evidence(
+        answer_form=text.answer_form(answer),
+        answer_words=len(answer.split()),
+        request_language=request_language,
+        answer_language=answer_language,
+        answer_cut_off=text.ends_mid_sentence(answer) or last_finish.lower() in ("length", "max_tokens"),
+        answer_declines=text.declines(answer),
+        answer_admits_failure=text.admits_failure(answer),
+        answer_unable=text.unable(answer),
+        answer_asks_user=text.asks_user(answer),
+        answer_hedges=text.hedges(answer),
+        answer_states_current=text.states_current(answer),
+        answer_claims=sorted(claimed),
+        unbacked_claims=sorted(c for c in claimed if not backed[c]),
+        answer_values=len(stated),
+        ungrounded_values=sum(1 for s in sources if s == "nowhere"),
+        answer_value_sources=sorted({s for s in sources if s != "nowhere"}),
+        unseen_argument_values=unseen,
+        result_fed_arguments=fed,
+        conflicting_arguments=conflicts,
+        most_variants_of_one_tool=max((len(v) for v in variants.values()), default=0),
+        sensitive_types=sorted(seen_types),
+        sensitive_flows=sorted(flows),
+        error_signatures=signatures[:3],
+        unrecovered_errors=len(outcome.unrecovered),
+        recovered_errors=sum(1 for s in tools if looks_failed(s)) - len(outcome.unrecovered),
+        failing_streak=best,
+        partial_failures=outcome.partial,
+        alternations=sum(1 for a, b, c in zip(outcomes, outcomes[1:], outcomes[2:]) if a[:2] == c[:2] != b[:2]),
+        retry_pacing=outcome.backoff if outcome.retry_classes else "",
+        identical_results=len(outcomes) - len(set(outcomes)),
+        empty_results=sum(1 for s in tools if empty_result(s.tool_result)),
+        instructions_in_results=injected_at is not None,
+        new_tool_after_instructions=new_after,
+        models=sorted(set(models)),
+        model_switches=sum(1 for a, b in zip(models, models[1:]) if a != b),
+        agents=agents,
+        agent_handoffs=handoffs,
+        subagent_cut_off=any(text.ends_mid_sentence(o) for o in sub_outputs),
+        echoes_instructions=text.longest_shared_run(answer, system, INSTRUCTION_ECHO_WORDS) > 0,
+        answer_result_overlap=round(len(overlap_words & result_words) / len(overlap_words), 3) if overlap_words else 0.0,
+        plan_steps=steps,
+        calls_after_plan=sum(1 for s in tools if first_plan is not None and s.start_ns >= first_plan.start_ns),
+        silent_turns=silent,
+        repeating_turns=repeats,
+        last_stop_reason=last_finish.lower(),
+        ended_in_error=any(root.failed for root in trace.roots),
+        span_keys=[k for _, k in keyed],
+        span_ms=[round(s.duration_ms, 3) for s, _ in keyed],
+        span_tokens=[s.input_tokens + s.output_tokens for s, _ in keyed],
+    )

@@ -1,0 +1,142 @@
+"""How evidence reads on the clustering axis: short phrases in general terms, each weighted.
+
+Deviations (an error left unrecovered, a claim no call backs, a value from nowhere, a span far off its
+peers) weigh more than the shape of the work (how many calls, what form the answer took), so a rare
+deviation is not absorbed by a frequent healthy shape. No phrase names a behaviour.
+"""
+
+from __future__ import annotations
+
+from traceclio_core.facets import FacetRow, Phrase
+
+DEVIATION = 2.0
+SHAPE = 1.0
+DETAIL = 0.5  # attribute-like evidence (which error message): useful to tell clusters apart, not to form them
+SCAFFOLD = 0.3  # how a framework wraps every run (a planner and an executor): true, but rarely the behaviour
+
+
+def _count(n: int, one: str, few: str, many: str, many_from: int = 5) -> str:
+    return one if n == 1 else few if n < many_from else many
+
+
+def _shape(row: FacetRow, ev: dict) -> list[Phrase]:
+    calls = row.direct.tool_call_count
+    out = [Phrase("no tool calls" if calls == 0 else _count(calls, "one tool call", "a few tool calls",
+                                                           "many tool calls"), SHAPE)]
+    agents, handoffs = ev.get("agents", 0), ev.get("agent_handoffs", 0)
+    if agents > 1 or row.direct.max_recursion_depth > 1:
+        out.append(Phrase("work handed to another agent", SCAFFOLD))
+    if agents >= 6:
+        out.append(Phrase("many agents take part", DEVIATION, True))
+    elif handoffs >= 3:
+        out.append(Phrase("control passes back and forth between the same agents", DEVIATION, True))
+    if ev.get("most_variants_of_one_tool", 0) >= 5:
+        out.append(Phrase("calls one tool again and again with different arguments", DEVIATION, True))
+    if ev.get("plan_steps", 0) >= 2:
+        out.append(Phrase("writes a plan before acting", SHAPE))
+        if ev.get("calls_after_plan", 0) + 1 < ev["plan_steps"]:
+            out.append(Phrase("fewer calls than the plan has steps", DEVIATION, True))
+    if ev.get("repeating_turns", 0) >= 2:
+        out.append(Phrase("model turns repeat each other", DEVIATION, True))
+    elif ev.get("silent_turns", 0) >= 4:
+        out.append(Phrase("many model turns without a tool call", SHAPE))
+    return out
+
+
+def _answer(ev: dict) -> list[Phrase]:
+    form = ev.get("answer_form", "")
+    out = [Phrase(f"answer is {form.replace('_', ' ')}" if form not in ("", "prose") else "answer in prose",
+                  DEVIATION if form in ("json", "stack_trace", "empty", "code") else SHAPE,
+                  form in ("json", "stack_trace", "empty"))]
+    request, answer = ev.get("request_language", ""), ev.get("answer_language", "")
+    if request and answer and request != answer:
+        out.append(Phrase("answer in another language than the request", DEVIATION, True))
+    if ev.get("answer_cut_off"):
+        out.append(Phrase("answer stops mid-sentence", DEVIATION, True))
+    if ev.get("answer_declines"):
+        out.append(Phrase("answer declines", SHAPE))
+    if ev.get("answer_unable"):
+        out.append(Phrase("answer says the agent lacks the access or means", SHAPE))
+    if ev.get("answer_hedges"):
+        out.append(Phrase("answer hedges as if from general knowledge", SHAPE))
+    if ev.get("answer_asks_user"):
+        out.append(Phrase("answer asks the user a question", SHAPE))
+    if ev.get("answer_admits_failure"):
+        out.append(Phrase("answer says something failed", SHAPE))
+    for claim in ev.get("answer_claims", []):
+        if claim in ev.get("unbacked_claims", []):
+            out.append(Phrase(f"answer claims a {claim} that no tool call made", DEVIATION, True))
+        else:
+            out.append(Phrase(f"answer reports a {claim}", SHAPE))
+    stated, loose = ev.get("answer_values", 0), ev.get("ungrounded_values", 0)
+    if loose >= 2 and loose * 2 >= stated:
+        out.append(Phrase("answer states values found nowhere in the trace", DEVIATION, True))
+    elif "tool result" in ev.get("answer_value_sources", []):
+        out.append(Phrase("answer values come from tool results", SHAPE))
+    if ev.get("echoes_instructions"):
+        out.append(Phrase("answer copies the instructions", DEVIATION, True))
+    return out
+
+
+def _tools(row: FacetRow, ev: dict) -> list[Phrase]:
+    out = []
+    if ev.get("unrecovered_errors", 0):
+        out.append(Phrase("a tool error is never recovered", DEVIATION, True))
+        if not (ev.get("answer_admits_failure") or ev.get("answer_declines") or ev.get("answer_unable")):
+            out.append(Phrase("answer does not mention the failure", DEVIATION, True))
+            if ev.get("answer_states_current"):
+                out.append(Phrase("answer says how things stand now although the lookup failed", DEVIATION, True))
+    elif ev.get("recovered_errors", 0):
+        out.append(Phrase("tool errors recovered", SHAPE))
+    streak = ev.get("failing_streak", 0)
+    if streak >= 3:
+        pacing = {"none": "with no wait", "steady": "at a fixed interval", "growing": "with growing waits"}
+        out.append(Phrase(f"the same call fails again and again {pacing.get(ev.get('retry_pacing', ''), '')}".strip(),
+                          DEVIATION, True))
+    for kind in row.direct.error_classes[:2]:
+        out.append(Phrase(f"tool errors of kind {kind.replace('_', ' ')}", SHAPE))
+    for signature in ev.get("error_signatures", [])[:1]:
+        out.append(Phrase(f"error: {signature}", DETAIL))
+    if ev.get("identical_results", 0) >= 2 and streak < 3:
+        out.append(Phrase("identical calls return identical results", DEVIATION, True))
+    if ev.get("empty_results", 0):
+        out.append(Phrase("a tool result is empty", SHAPE))
+    if ev.get("conflicting_arguments", 0):
+        out.append(Phrase("a tool argument differs from a date or figure the user gave", DEVIATION, True))
+    if ev.get("unseen_argument_values", 0) and not ev.get("result_fed_arguments", 0):
+        out.append(Phrase("tool arguments hold values seen nowhere before", DETAIL))
+    if ev.get("partial_failures"):
+        out.append(Phrase("some calls of a tool fail while others of it succeed", DEVIATION, True))
+    if ev.get("alternations", 0) >= 3:
+        out.append(Phrase("calls alternate back and forth between two actions", DEVIATION, True))
+    if ev.get("instructions_in_results"):
+        out.append(Phrase("a tool result holds instructions to the assistant", DEVIATION, True))
+        if ev.get("new_tool_after_instructions"):
+            out.append(Phrase("a new tool runs after those instructions", DEVIATION, True))
+    for flow in ev.get("sensitive_flows", []):
+        kind, _, target = flow.partition("→")
+        where = "the answer" if target == "answer" else "another tool's arguments"
+        out.append(Phrase(f"{kind.replace('_', ' ')} data from a tool result reaches {where}", DEVIATION, True))
+    if ev.get("model_switches", 0):
+        out.append(Phrase("the answering model changes mid-run", DEVIATION, True))
+    if ev.get("subagent_cut_off"):
+        out.append(Phrase("a sub-agent's output stops mid-sentence", DEVIATION, True))
+    if ev.get("ended_in_error"):
+        out.append(Phrase("the run ends in an error", DEVIATION, True))
+    return out
+
+
+def _relative(ev: dict) -> list[Phrase]:
+    out = []
+    if ev.get("slow_span_ratio", 0) >= 10:
+        out.append(Phrase("a span takes far longer than the same tool or model elsewhere", DEVIATION, True))
+    if ev.get("token_span_ratio", 0) >= 10:
+        out.append(Phrase("a model call uses far more tokens than the same model elsewhere", DEVIATION, True))
+    return out
+
+
+def evidence_phrases(row: FacetRow) -> list[Phrase]:
+    ev = row.facets
+    if "answer_form" not in ev:
+        return []
+    return _shape(row, ev) + _answer(ev) + _tools(row, ev) + _relative(ev)

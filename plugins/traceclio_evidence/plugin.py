@@ -1,0 +1,63 @@
+"""The evidence facets as a plugin: computed per trace, declared as typed columns, read as phrases."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+from typing import Any, get_args, get_origin
+
+from traceclio_core.facets import FacetRow, FacetSpec, Phrase
+from traceclio_core.hookspecs import hookimpl
+from traceclio_core.model import Trace
+from traceclio_core.settings import Settings
+from traceclio_evidence.evidence import Evidence, compute_evidence
+from traceclio_evidence.phrases import evidence_phrases
+from traceclio_evidence.relative import run_relative
+
+_TYPES = {int: "int", float: "float", bool: "bool", str: "str"}
+
+
+def _source_version() -> str:
+    """A hash of the evidence code: change how evidence is read and the facet cache knows."""
+    digest = hashlib.sha256()
+    for path in sorted(Path(__file__).parent.glob("*.py")):
+        digest.update(path.read_bytes())
+    return "evidence-" + digest.hexdigest()[:12]
+
+
+VERSION = _source_version()
+
+
+def _type(annotation) -> str:
+    if get_origin(annotation) is list:
+        return f"list[{_TYPES[get_args(annotation)[0]]}]"
+    return _TYPES[annotation]
+
+
+SPECS = [FacetSpec(name, _type(info.annotation), info.description or "") for name, info in Evidence.model_fields.items()]
+SPECS += [
+    FacetSpec("slow_span_ratio", "float", "The trace's slowest span over the median of the same tool or model "
+                                          "in the run (0 when it has too few peers)."),
+    FacetSpec("token_span_ratio", "float", "The trace's largest model call in tokens over that model's median "
+                                           "in the run (0 when it has too few peers)."),
+]
+
+
+@hookimpl(trylast=True)
+def traceclio_compute_facets(trace: Trace, settings: Settings) -> dict[str, Any]:
+    return compute_evidence(trace).model_dump()
+
+
+@hookimpl(trylast=True)
+def traceclio_facet_specs(settings: Settings) -> list[FacetSpec]:
+    return SPECS
+
+
+@hookimpl(trylast=True)
+def traceclio_run_facets(rows, settings: Settings) -> dict[str, dict]:
+    return run_relative(rows)
+
+
+@hookimpl(trylast=True)
+def traceclio_evidence_phrases(row: FacetRow, settings: Settings) -> list[Phrase]:
+    return evidence_phrases(row)

@@ -1,0 +1,177 @@
+"""What a piece of text is, read in general terms: its form, its language, what it claims the agent did,
+whether it declines, asks or admits a failure. English claim forms only; other languages read as prose."""
+
+from __future__ import annotations
+
+import json
+import re
+from functools import lru_cache
+
+_CODE_FENCE = re.compile(r"```")
+_STACK = re.compile(r"Traceback \(most recent call last\)|^\s+at [\w.$<>]+\(.*\)$|^\s*File \".+\", line \d+|"
+                    r"\b\w+(?:Error|Exception): ", re.M)
+_LIST_LINE = re.compile(r"^\s*(?:[-*•]|\d{1,2}[.)])\s+\S", re.M)
+_TABLE_LINE = re.compile(r"^\s*\|.*\|\s*$", re.M)
+_SENTENCE_END = re.compile(r"[.!?)\]}\"'`*_>]\s*$")
+
+
+def answer_form(text: str) -> str:
+    """empty, json, stack_trace, code, table, list, question or prose."""
+    stripped = (text or "").strip()
+    if not stripped:
+        return "empty"
+    if stripped[0] in "[{":
+        try:
+            json.loads(stripped)
+            return "json"
+        except ValueError:
+            pass
+    if _STACK.search(stripped):
+        return "stack_trace"
+    if _CODE_FENCE.search(stripped):
+        return "code"
+    if len(_TABLE_LINE.findall(stripped)) >= 3:
+        return "table"
+    if len(_LIST_LINE.findall(stripped)) >= 3:
+        return "list"
+    if stripped.endswith("?"):
+        return "question"
+    return "prose"
+
+
+def ends_mid_sentence(text: str) -> bool:
+    """A text whose last line is a sentence of some length that stops without closing: a label line
+    ("NEXT: none", "Status: open") is no sentence."""
+    stripped = (text or "").strip()
+    last = stripped.splitlines()[-1] if stripped else ""
+    return len(last.split()) >= 6 and len(stripped.split()) >= 12 and not _SENTENCE_END.search(last)
+
+
+@lru_cache(maxsize=1)
+def _identifier():
+    from py3langid.langid import MODEL_FILE, LanguageIdentifier
+
+    return LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
+
+
+_LETTERS = re.compile(r"[^\W\d_]{2,}")
+
+
+def language(text: str) -> str:
+    """ISO 639-1 code of the text's language, or '' when it is too short or too mixed to tell."""
+    words = _LETTERS.findall(text or "")
+    if len(words) < 5:
+        return ""
+    code, probability = _identifier().classify(" ".join(words[:200]))
+    return code if probability >= 0.9 else ""
+
+
+# First-person reports of work, and the passive "has been …ed": the forms any English answer uses.
+_FIRST_PERSON = re.compile(r"\b(?:I|we)(?:'ve| have| had)?\s+(?:(?:also|just|now|already|successfully|then|finally|"
+                           r"(?:went|gone) ahead and)\s+)*"
+                           r"([a-z]+ed|sent|made|put|set|ran|run|found|wrote|written|took|taken|paid|gave|given|"
+                           r"built|read|done|did)\b", re.I)
+# Terse reports drop the subject: "Booked the trip …", "Update: computed churn …", "assigned a driver to …".
+_SUBJECTLESS = re.compile(r"(?:^|[:.!;]\s+|\n\s*)(?:update:\s*|done:\s*)?([a-z]{3,}ed)\s+(?:(?:a|an|the|your|their|its|it|all|this|that|these|those)\b|[\d$€£#])",
+                          re.I)
+_PASSIVE = re.compile(r"\b(?:has|have) been (?:successfully )?([a-z]+ed|sent|made|set|paid|built)\b", re.I)
+_VERIFY = frozenset("verified tested validated double-checked re-checked confirmed ensured".split())
+_LOOKUP = frozenset("found looked searched queried retrieved fetched pulled read reviewed analyzed analysed computed "
+                    "calculated counted compared checked consulted inspected gathered collected identified summarized "
+                    "summarised ran".split())
+_NOT_WORK = frozenset("noticed decided wanted needed tried attempted hoped expected assumed believed failed "
+                      "received asked seemed managed started considered learned".split())
+_LOOKUP |= {"read", "run", "ran"}
+# Declining: the agent will not, or may not, do what was asked.
+_DECLINE = re.compile(r"\b(?:I|we)(?:'m|'re| am| are)?\s+(?:not (?:permitted|allowed|authori[sz]ed|able) to|can(?:no|')t|"
+                      r"cannot|won't|will not|unable to)\s+(?:help|assist|do|provide|share|process|complete|act|make|"
+                      r"perform|give|disclose|release|access|look|view|change|fulfil)\w*\b|"
+                      r"\b(?:have to|must|need to) decline\b|\bI (?:must |have to )?(?:refuse|decline)\b", re.I)
+# Unable: the agent says it lacks the access or the means.
+_UNABLE = re.compile(r"\b(?:don't|do not|doesn't|does not) have (?:any )?(?:access|the ability|a way|the means|"
+                     r"permission)\b|\b(?:have |'ve )?no (?:way|access|ability|means) to\b|"
+                     r"\b(?:unable|not able) to (?:access|reach|connect|retrieve|open)\b|\bnot connected to\b", re.I)
+_QUESTION = re.compile(r"[^.!?\n]*\b(?:you|your)\b[^.!?\n]*\?|(?:^|[.!?]\s+|\n)(?:what|which|when|where|who|could|"
+                       r"can|would|do|did|is|are|should)\b[^.!?\n]*\?", re.I)
+_FAILURE = re.compile(r"\b(?:unable|couldn't|could not|wasn't able|was not able|failed|unfortunately|error|"
+                      r"not available|unavailable|didn't work|did not work|went wrong|try again later)\b", re.I)
+
+
+def claims(text: str) -> set[str]:
+    """Kinds of work the text says the agent did: 'change', 'lookup', 'verification'."""
+    found = set()
+    matches = [*_FIRST_PERSON.finditer(text or ""), *_PASSIVE.finditer(text or ""), *_SUBJECTLESS.finditer(text or "")]
+    for match in matches:
+        verb = match.group(1).lower()
+        if verb in _NOT_WORK:
+            continue
+        if verb in _VERIFY:
+            found.add("verification")
+        elif verb in _LOOKUP:
+            found.add("lookup")
+        else:
+            found.add("change")
+    return found
+
+
+# Hedging: an answer given from general knowledge, not from anything looked up just now.
+_HEDGE = re.compile(r"\b(?:typically|usually|generally|normally|in general|as of my|based on (?:my|general) "
+                    r"knowledge|from memory|I believe|I think|should be (?:around|about|roughly)|(?:is|are) often|"
+                    r"most likely|probably)\b", re.I)
+
+
+# Saying how things stand right now: a claim only a fresh lookup can back.
+_CURRENT = re.compile(r"\b(?:as of (?:right )?now|as of today|currently|at the moment|right now|is now|are now|"
+                      r"up to date|up-to-date|nothing has changed)\b", re.I)
+
+
+def states_current(text: str) -> bool:
+    return bool(_CURRENT.search(text or ""))
+
+
+def hedges(text: str) -> bool:
+    return bool(_HEDGE.search(text or ""))
+
+
+def declines(text: str) -> bool:
+    return bool(_DECLINE.search(text or ""))
+
+
+def unable(text: str) -> bool:
+    return bool(_UNABLE.search(text or ""))
+
+
+def asks_user(text: str) -> bool:
+    """The text puts a question to the user."""
+    return bool(_QUESTION.search(text or ""))
+
+
+def admits_failure(text: str) -> bool:
+    return bool(_FAILURE.search(text or ""))
+
+
+_TOKEN = re.compile(r"[a-z]{3,}")
+
+
+def content_words(text: str) -> set[str]:
+    return set(_TOKEN.findall((text or "").lower()))
+
+
+def longest_shared_run(a: str, b: str, at_least: int = 8) -> int:
+    """Length in words of the longest word sequence two texts share (0 when under `at_least`)."""
+    wa, wb = (a or "").lower().split(), (b or "").lower().split()
+    if len(wa) < at_least or len(wb) < at_least:
+        return 0
+    grams = {tuple(wb[i:i + at_least]) for i in range(len(wb) - at_least + 1)}
+    best = 0
+    i = 0
+    while i <= len(wa) - at_least:
+        if tuple(wa[i:i + at_least]) in grams:
+            j = i + at_least
+            while j < len(wa) and " ".join(wa[i:j + 1]) in " ".join(wb):
+                j += 1
+            best = max(best, j - i)
+            i = j
+        else:
+            i += 1
+    return best

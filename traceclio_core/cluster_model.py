@@ -1,0 +1,87 @@
+"""What a run's clusters are (the nodes of the hierarchy, the run's result) and how many there should be."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from pydantic import BaseModel, Field
+
+from traceclio_core.components import Contrast, Share
+from traceclio_core.facets import FacetRow
+
+
+class ClusterNode(BaseModel):
+    """One cluster at one level; level 0 = leaves. Carries aggregates and sanitised text only."""
+
+    id: str
+    level: int
+    parent: str | None = None
+    children: list[str] = Field(default_factory=list)
+    title: str = ""
+    description: str = ""
+    # The cluster's numbers in one line, computed here from its facets whatever namer wrote the words.
+    profile: str = ""
+    size: int
+    tenants: int
+    surfaced: bool = True
+    suppressed_reason: str | None = None
+    failure_modes: list[Share] = Field(default_factory=list)
+    completion: list[Share] = Field(default_factory=list)
+    mean_concern: float = 0.0
+    # Failing work (its distinguishing evidence is a deviation, or its concern is high) or healthy work;
+    # the hierarchy never files the one under the other.
+    failing: bool = False
+    deviation_share: float = 0.0
+    # No phrase describes most of its traces: a broad name would hide that (the seed's intra-cluster variance).
+    heterogeneous: bool = False
+    distinguishing: list[Contrast] = Field(default_factory=list)
+    attributes: list[Contrast] = Field(default_factory=list)
+    examples: list[str] = Field(default_factory=list)
+
+
+class RunResult(BaseModel):
+    """Everything a finished run produced; exporters read this."""
+
+    clusters: list[ClusterNode]
+    # trace id → leaf cluster id, or None when suppressed, rejected or unclustered.
+    assignments: dict[str, str | None]
+    rows: list[FacetRow]
+    # Traces set aside whole (e.g. a cycle in parent links): listed in assignments.jsonl with no cluster.
+    rejected_traces: list[str] = Field(default_factory=list)
+    # Traces far from every centroid or in the run's extreme tail, with the evidence that makes them so.
+    outliers: list[dict] = Field(default_factory=list)
+    summary: dict = Field(default_factory=dict)
+
+
+def default_k(n_traces: int) -> int:
+    """Base k grows with the square root of the traces: ~30 at 2k, ~50 at 5k, ~220 at 100k."""
+    return max(2, round(math.sqrt(n_traces / 2)))
+
+
+def max_leaf_k(n_traces: int) -> int:
+    """The most leaves `leaf_k` picks for this many traces."""
+    return 2 * default_k(n_traces)
+
+
+# A distinct rendering counts as a mode of its own when this share of the run renders it.
+MODE_SHARE = 0.005
+
+
+def leaf_k(n_traces: int, weights: np.ndarray, min_traces: int) -> int:
+    """Base k: the square-root rule, raised to the number of distinct rendered texts that could surface on
+    their own (at least `min_traces` traces each), up to twice the rule.
+
+    When the facets are categorical (the offline judge) a run renders a few dozen distinct texts, each a
+    separate verdict. The square-root rule alone then merges distinct verdicts whenever there are more of
+    them than k, and a monitor distilled from the merged cluster fires on both. When every trace renders
+    its own text (model-written facets) no text reaches `min_traces` and the rule stands.
+    """
+    floor = default_k(n_traces)
+    modes = int(np.count_nonzero(weights >= max(min_traces, MODE_SHARE * n_traces)))
+    return max(floor, min(modes, max_leaf_k(n_traces)))
+
+
+def parent_count(children: int) -> int:
+    """About four children per parent; never a single parent over more than two children."""
+    return max(2, min(children - 1, round(children / 4))) if children > 2 else 1

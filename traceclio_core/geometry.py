@@ -1,0 +1,67 @@
+"""Where each trace sits for clustering: its rendered text embedded, beside its evidence phrases as
+exact features.
+
+Text embeddings blur exact evidence: "answer claims a change that no tool call made" and "answer reports a
+change" embed close together though one is a failure and the other is not. So each distinct rendering
+gets two parts, each of unit length: the embedding of its text, and a bag of its phrases weighted by
+the phrase's own weight and by how rare it is in the run (inverse document frequency over traces), so
+that a phrase a few percent of traces share counts for more than one every trace has. A small group
+with a distinct deviation then stays apart from a frequent healthy shape.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+
+import numpy as np
+
+from traceclio_core.facets import Phrase
+from traceclio_core.render import join
+from traceclio_core.vectors import VectorCache
+
+# Share of the geometry given to the exact phrases (the rest to the text embedding), as squared length.
+PHRASE_SHARE = 0.5
+
+
+class Geometry:
+    """Distinct renderings of the rows, their clustering vectors and how many traces share each."""
+
+    def __init__(self, renderings: Sequence[list[Phrase]], vectors: VectorCache, phrase_share: float = PHRASE_SHARE):
+        index: dict[str, int] = {}
+        self.position = [index.setdefault(join(r), len(index)) for r in renderings]
+        self.texts = list(index)
+        first = {}
+        for i, p in enumerate(self.position):
+            first.setdefault(p, i)
+        self.phrases = [renderings[first[p]] for p in range(len(self.texts))]
+        self.weights = np.bincount(self.position, minlength=len(self.texts)).astype(np.float64)
+        embedded, self.computed = vectors.embed(self.texts)
+        # Rounded so vectors from cache and fresh ones (batched differently) cluster identically.
+        embedded = np.round(np.asarray(embedded, dtype=np.float32), 4)
+        bag = self._bag()
+        if phrase_share <= 0 or bag.shape[1] == 0:
+            self.vectors = embedded
+        else:
+            self.vectors = np.hstack([embedded * math.sqrt(1 - phrase_share), bag * math.sqrt(phrase_share)])
+        self.vectors = self.vectors.astype(np.float32)
+
+    def _bag(self) -> np.ndarray:
+        vocabulary: dict[str, int] = {}
+        for phrases in self.phrases:
+            for phrase in phrases:
+                vocabulary.setdefault(phrase.text, len(vocabulary))
+        if not vocabulary:
+            return np.zeros((len(self.texts), 0), dtype=np.float32)
+        bag = np.zeros((len(self.texts), len(vocabulary)), dtype=np.float64)
+        for row, phrases in enumerate(self.phrases):
+            for phrase in phrases:
+                bag[row, vocabulary[phrase.text]] = phrase.weight
+        traces = self.weights.sum()
+        having = ((bag > 0) * self.weights[:, None]).sum(axis=0)
+        bag *= np.log((1 + traces) / (1 + having)) + 1.0
+        norms = np.linalg.norm(bag, axis=1, keepdims=True)
+        return np.round(bag / np.where(norms == 0, 1.0, norms), 4).astype(np.float32)
+
+    def trace_vectors(self) -> np.ndarray:
+        return self.vectors[self.position]
