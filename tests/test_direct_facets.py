@@ -77,3 +77,22 @@ def test_step_budgets_are_iteration_limits_but_an_event_loop_error_is_not():
     run.tool("close_client", {}, error="RuntimeError: event loop error while closing")
     run.answer("I could not finish.")
     assert compute_direct_facets(to_trace(run)).error_classes == ["iteration_limit", "other"]
+
+
+def test_a_tool_call_answered_by_a_sub_agent_or_a_hand_off_ran():
+    run = AgentRun("delegates", agent="support-manager")
+    run.llm("", tool_calls=("docs_researcher",))
+    run.sub_agent("docs_researcher").tool("search_docs", {"q": "export"}).answer("Settings > Export.").end_sub_agent()
+    run.llm("", tool_calls=("transfer_to_billing_agent",))
+    run.sub_agent("billing agent").answer("Charged 240 EUR.").end_sub_agent()
+    run.answer("Export from Settings; you were charged 240 EUR.")
+    facets = compute_direct_facets(to_trace(run))
+    assert facets.claimed_not_run == []
+    assert facets.claimed_tools == ["docs_researcher", "transfer_to_billing_agent"]
+
+
+def test_a_tool_call_no_tool_or_agent_answered_is_claimed_not_run():
+    run = AgentRun("unanswered", agent="support-manager")
+    run.llm("", tool_calls=("docs_researcher",))
+    run.answer("Export from Settings.")
+    assert compute_direct_facets(to_trace(run)).claimed_not_run == ["docs_researcher"]

@@ -33,3 +33,43 @@ def test_requested_tool_calls_are_read_from_output_messages():
     span = Span(span_id="a", kind=SpanKind.LLM, output_messages=(
         Message(role="assistant", tool_calls=(ToolCallRequest(name="search"), ToolCallRequest(name="read"))),))
     assert [c.name for c in span.requested_tool_calls] == ["search", "read"]
+
+
+def test_unnamed_agent_spans_holding_one_model_call_are_steps_of_the_graph_around_them():
+    # A LangGraph ReAct agent under OpenInference: the graph is a chain, each model turn an "agent" span.
+    trace = _trace(
+        Span(span_id="graph", kind=SpanKind.CHAIN),
+        Span(span_id="turn1", parent_id="graph", name="agent", kind=SpanKind.AGENT),
+        Span(span_id="llm1", parent_id="turn1", kind=SpanKind.LLM),
+        Span(span_id="tools", parent_id="graph", kind=SpanKind.CHAIN),
+        Span(span_id="tool", parent_id="tools", kind=SpanKind.TOOL),
+        Span(span_id="turn2", parent_id="graph", name="agent", kind=SpanKind.AGENT),
+        Span(span_id="llm2", parent_id="turn2", kind=SpanKind.LLM),
+    )
+    assert [s.span_id for s in trace.agent_spans] == ["graph"]
+    assert max(trace.agent_depth.values()) == 1
+
+
+def test_an_unnamed_workflow_span_around_named_peer_agents_is_not_an_agent_above_them():
+    # The OpenAI Agents SDK: a hand-off moves the run from one agent to a peer inside one workflow span.
+    trace = _trace(
+        Span(span_id="workflow", name="Agent workflow", kind=SpanKind.AGENT),
+        Span(span_id="triage", parent_id="workflow", kind=SpanKind.AGENT, agent_name="Triage"),
+        Span(span_id="llm1", parent_id="triage", kind=SpanKind.LLM),
+        Span(span_id="handoff", parent_id="triage", kind=SpanKind.TOOL),
+        Span(span_id="billing", parent_id="workflow", kind=SpanKind.AGENT, agent_name="Billing"),
+        Span(span_id="llm2", parent_id="billing", kind=SpanKind.LLM),
+    )
+    assert [s.span_id for s in trace.agent_spans] == ["triage", "billing"]
+    assert max(trace.agent_depth.values()) == 1
+
+
+def test_an_agent_called_as_a_tool_is_a_sub_agent_even_with_one_model_call():
+    trace = _trace(
+        Span(span_id="manager", kind=SpanKind.AGENT, agent_name="Manager"),
+        Span(span_id="llm1", parent_id="manager", kind=SpanKind.LLM),
+        Span(span_id="tool", parent_id="manager", kind=SpanKind.TOOL, tool_name="ask_researcher"),
+        Span(span_id="researcher", parent_id="tool", kind=SpanKind.AGENT),
+        Span(span_id="llm2", parent_id="researcher", kind=SpanKind.LLM),
+    )
+    assert trace.agent_depth["llm2"] == 2

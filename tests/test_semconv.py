@@ -83,3 +83,17 @@ def test_tenant_is_read_from_span_then_resource_in_key_order():
     assert tenant_of(raw, ("tenant.id",)) == "acme"
     assert tenant_of(raw, ("user.id", "tenant.id")) == "u1"
     assert tenant_of(raw, ("org",)) is None
+
+
+def test_an_openinference_agent_span_that_names_a_tool_is_that_tool():
+    # OpenInference's LangChain instrumentation marks runs by name: a tool called "ask_billing_agent" arrives
+    # marked AGENT, with the tool.name only a tool's span carries.
+    span = to_span(_raw({"openinference.span.kind": "AGENT", "tool.name": "ask_billing_agent"},
+                        name="ask_billing_agent"))
+    assert (span.kind, span.tool_name) == (SpanKind.TOOL, "ask_billing_agent")
+
+
+def test_a_tool_span_name_loses_only_a_genai_operation_prefix():
+    genai = to_span(_raw({"gen_ai.operation.name": "execute_tool"}, name="execute_tool lookup_order"))
+    handoff = to_span(_raw({"openinference.span.kind": "TOOL"}, name="handoff to Billing agent"))
+    assert (genai.tool_name, handoff.tool_name) == ("lookup_order", "handoff to Billing agent")

@@ -120,13 +120,73 @@ class Trace(BaseModel):
         return self.children.get(None, [])
 
     @cached_property
+    def _subtree_kinds(self) -> dict[str, tuple[int, bool]]:
+        """Per span: the LLM calls below it, and whether a tool, retriever or agent span is below it."""
+        order: list[Span] = []
+        stack = list(self.roots)
+        while stack:
+            span = stack.pop()
+            order.append(span)
+            stack.extend(self.children.get(span.span_id, []))
+        out: dict[str, tuple[int, bool]] = {}
+        for span in reversed(order):  # children before their parents
+            llms, acts = 0, False
+            for child in self.children.get(span.span_id, []):
+                child_llms, child_acts = out[child.span_id]
+                llms += child_llms + (child.kind is SpanKind.LLM)
+                acts = acts or child_acts or child.kind in (SpanKind.TOOL, SpanKind.RETRIEVER, SpanKind.AGENT)
+            out[span.span_id] = (llms, acts)
+        return out
+
+    @cached_property
+    def agent_spans(self) -> list[Span]:
+        """The spans that each stand for one agent's run, in span order.
+
+        Instrumentations mark more than agents as agents. Two shapes are not an agent of their own:
+        - an agent span with no agent name that holds one LLM call and nothing else (no tool, no agent) is a
+          model-call step of the agent around it; that enclosing span is the agent. OpenInference's LangChain
+          instrumentation marks every run named like "agent" as an agent, so each model turn of a LangGraph
+          agent arrives as one, while the graph that loops over them is a chain.
+        - an agent span with no agent name and no LLM call of its own, holding only named agents, groups
+          them: the workflow span the OpenAI Agents SDK opens around a run's agents (peers handing off to
+          each other), not an orchestrator above them.
+        """
+        by_id = {s.span_id: s for s in self.spans}
+        below = self._subtree_kinds
+        agents: set[str] = set()
+        for span in self.of_kind(SpanKind.AGENT):
+            parent = by_id.get(span.parent_id or "")
+            step = (not span.agent_name and below.get(span.span_id) == (1, False) and parent is not None
+                    and parent.kind not in (SpanKind.TOOL, SpanKind.RETRIEVER))
+            agents.add(parent.span_id if step else span.span_id)
+
+        def nearest_agent(span: Span) -> str | None:
+            seen = {span.span_id}
+            parent = by_id.get(span.parent_id or "")
+            while parent is not None and parent.span_id not in agents and parent.span_id not in seen:
+                seen.add(parent.span_id)
+                parent = by_id.get(parent.parent_id or "")
+            return parent.span_id if parent is not None and parent.span_id in agents else None
+
+        with_own_llm = {nearest_agent(s) for s in self.llm_spans}
+        held: dict[str, list[Span]] = {}
+        for a in agents:
+            if (holder := nearest_agent(by_id[a])) is not None:
+                held.setdefault(holder, []).append(by_id[a])
+        grouping = {a for a, inside in held.items() if not by_id[a].agent_name and a not in with_own_llm
+                    and all(agent.agent_name for agent in inside)}
+        return [s for s in self.spans if s.span_id in agents - grouping]
+
+    @cached_property
     def agent_depth(self) -> dict[str, int]:
-        """How many agent spans enclose each span, itself included: 1 for the top agent, 2 for a sub-agent."""
+        """How many agents (`agent_spans`) enclose each span, itself included: 1 for the top agent, 2 for a
+        sub-agent."""
+        agents = {s.span_id for s in self.agent_spans}
         depth: dict[str, int] = {}
         stack = [(root, 0) for root in reversed(self.roots)]
         while stack:
             span, above = stack.pop()
-            own = above + (1 if span.kind is SpanKind.AGENT else 0)
+            own = above + (1 if span.span_id in agents else 0)
             depth[span.span_id] = own
             stack.extend((child, own) for child in reversed(self.children.get(span.span_id, [])))
         return depth

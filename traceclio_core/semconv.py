@@ -66,6 +66,10 @@ def span_kind(raw: RawSpan) -> SpanKind:
     attrs = raw.attributes
     oi = attrs.get("openinference.span.kind")
     if isinstance(oi, str) and oi.upper() in _OPENINFERENCE_KINDS:
+        # OpenInference's LangChain instrumentation marks any run named like "agent" an agent, tools
+        # included ("ask_billing_agent"); `tool.name` is only ever set on a tool's span.
+        if oi.upper() == "AGENT" and attrs.get("tool.name"):
+            return SpanKind.TOOL
         return _OPENINFERENCE_KINDS[oi.upper()]
     op = attrs.get("gen_ai.operation.name")
     if isinstance(op, str) and op in _GENAI_OPERATIONS:
@@ -265,8 +269,10 @@ def _tool_name(raw: RawSpan, kind: SpanKind) -> str | None:
     if name is not None:
         return str(name)
     if kind in (SpanKind.TOOL, SpanKind.RETRIEVER):
+        # The GenAI conventions name the span "{operation} {tool}" ("execute_tool lookup_order"); other
+        # names are the tool's own ("handoff to Billing agent" in the OpenAI Agents SDK).
         head, _, rest = raw.name.partition(" ")
-        return rest or head or None
+        return (rest if head in _GENAI_OPERATIONS and rest else raw.name) or None
     return None
 
 

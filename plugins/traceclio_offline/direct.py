@@ -47,10 +47,13 @@ def compute_direct_facets(trace: Trace) -> DirectFacets:
         | {name for s in llms for name in tools_mentioned(s.output_content)}
         | set(tools_mentioned(trace.final_answer))
     )
-    claimed_not_run = [c for c in claimed if not any(same_tool(c, a) for a in actual)]
+    # A call can be answered by an agent instead of a tool span: a sub-agent called as a tool (smolagents'
+    # managed agents) or a hand-off to a peer ("transfer_to_billing_agent" → the "Billing agent" span).
+    agents = trace.agent_spans
+    served = actual + [name for a in agents for name in (a.agent_name, a.name.split(".", 1)[0]) if name]
+    claimed_not_run = [c for c in claimed if not any(same_tool(c, a) for a in served)]
 
     depth = trace.agent_depth
-    agents = trace.of_kind(SpanKind.AGENT)
     start = min((s.start_ns for s in trace.spans), default=0)
     end = max((s.end_ns for s in trace.spans), default=0)
     return DirectFacets(

@@ -93,7 +93,7 @@ def subagent_reports(trace: Trace) -> list[str]:
     """What each sub-agent finally said: its own output, else the last LLM text inside it."""
     depth = trace.agent_depth
     reports = []
-    for agent in trace.of_kind(SpanKind.AGENT):
+    for agent in trace.agent_spans:
         if depth.get(agent.span_id, 0) < 2:
             continue
         inside, stack = [], list(trace.children.get(agent.span_id, []))
