@@ -136,7 +136,7 @@ def _argument_values(arguments: str | None) -> set[str]:
 
 
 def _handoffs(trace: Trace, tools: list[Span]) -> tuple[int, int]:
-    agents = [s.agent_name or s.name for s in sorted(trace.of_kind(SpanKind.AGENT), key=lambda s: s.start_ns)]
+    agents = [s.agent_name or s.name for s in sorted(trace.agent_spans, key=lambda s: s.start_ns)]
     switches = sum(1 for a, b in zip(agents, agents[1:]) if a != b)
     # Hand-offs recorded as tool calls (`transfer_to_billing`, `handoff_to_x`) pass control too.
     switches += sum(1 for s in tools if any(w in (s.tool_name or "").lower() for w in ("transfer", "handoff", "hand_off")))
@@ -218,7 +218,7 @@ def compute_evidence(trace: Trace) -> Evidence:
     models = [s.model for s in llms if s.model]
     agents, handoffs = _handoffs(trace, tools)
     depth = trace.agent_depth
-    sub_outputs = [s.output_content for s in trace.of_kind(SpanKind.AGENT) if depth.get(s.span_id, 0) > 1]
+    sub_outputs = [s.output_content for s in trace.agent_spans if depth.get(s.span_id, 0) > 1]
 
     overlap_words = text.content_words(answer)
     result_words = text.content_words(" ".join(results))

@@ -38,14 +38,15 @@ def embed_rows(rows: Sequence[FacetRow], axis: Sequence[str], settings: Settings
 
 
 def distances(vectors: np.ndarray, centroid: Centroid) -> np.ndarray:
-    return 1.0 - vectors @ np.asarray(centroid.vector, dtype=np.float32)
+    # Clipped: a vector equal to the centroid is at distance 0, not at a float32 rounding below it.
+    return np.clip(1.0 - vectors @ np.asarray(centroid.vector, dtype=np.float32), 0.0, None)
 
 
 def fit_centroid(vectors: np.ndarray, members: np.ndarray, embedder: str, axis: Sequence[str]) -> Centroid:
     """The members' mean direction, and the distance cut-off with the best F1 on this run."""
     mean = vectors[members].mean(axis=0)
     mean = mean / (np.linalg.norm(mean) or 1.0)
-    gaps = 1.0 - vectors @ mean
+    gaps = np.clip(1.0 - vectors @ mean, 0.0, None)
     best, cut = -1.0, float(gaps[members].max())
     for candidate in sorted(set(np.round(gaps[members], 6).tolist())):
         hits = gaps <= candidate + 1e-6
