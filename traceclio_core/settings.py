@@ -2,11 +2,20 @@
 
 from __future__ import annotations
 
+from enum import StrEnum
 from pathlib import Path
 
 from pydantic import BaseModel, Field
 
 DEFAULT_AXIS = ("behavior",)
+
+
+class InputFormat(StrEnum):
+    """How local files are read: told from their first bytes, or forced."""
+
+    AUTO = "auto"
+    OTLP = "otlp"
+    TRANSCRIPTS = "transcripts"
 
 
 class Settings(BaseModel):
@@ -17,6 +26,15 @@ class Settings(BaseModel):
     facets: tuple[str, ...] = DEFAULT_AXIS
     # Attributes read for the tenant, in order; span attributes first, then resource attributes.
     tenant_keys: tuple[str, ...] = ("tenant.id",)
+    # Where a trace says how it ended, in order: span then resource attributes (OTLP, Phoenix), score names
+    # (Langfuse), trace annotation names (Phoenix), dotted fields of a transcript run. The fact table's
+    # `outcome` column; never an input to clustering.
+    outcome_keys: tuple[str, ...] = ("reward", "outcome", "score", "success", "passed")
+    # Local files: "auto" tells OTLP from chat transcripts by their first bytes; the others force one reader.
+    input_format: InputFormat = InputFormat.AUTO
+    # Transcript runs: dotted fields holding the run's id (else FILE:LINE names it) and its messages.
+    transcript_id_keys: tuple[str, ...] = ("id", "run_id", "trace_id", "transcript_id", "session_id")
+    transcript_messages_keys: tuple[str, ...] = ("messages", "traj", "conversation")
     # Model-written stages: "offline" (deterministic, no key) or a backend plugin's name ("anthropic").
     llm: str = "offline"
     # "static-minilm" distils the packaged MiniLM to a static model once (fast, equal quality);
