@@ -147,7 +147,10 @@ class FileReader:
     # -- shared: the request's JSON shape -----------------------------------------------------------
 
     def _request(self, message: Any, number: int) -> Iterator[RawSpan]:
-        if not isinstance(message, dict) or not isinstance(message.get("resourceSpans", []), list):
+        # An object with other keys and no resourceSpans is some other JSON (a transcript read with
+        # --format otlp): rejected, not read as an empty request.
+        if not isinstance(message, dict) or not isinstance(message.get("resourceSpans", []), list) \
+                or (message and "resourceSpans" not in message):
             self._reject(number, "line is not an OTLP ExportTraceServiceRequest (no resourceSpans list)", str(message))
             return
         for resource_spans in message.get("resourceSpans", []):
