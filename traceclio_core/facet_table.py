@@ -31,6 +31,7 @@ def _schema() -> pa.Schema:
     fields = [
         pa.field("trace_id", pa.string()),
         pa.field("tenant", pa.string()),
+        pa.field("outcome", pa.float64()),
         pa.field("content_hash", pa.string()),
         pa.field("extractor_version", pa.string()),
     ]
@@ -51,6 +52,7 @@ def to_table(rows: Iterable[tuple[FacetRow, dict]]) -> pa.Table:
     for row, extra in rows:
         columns["trace_id"].append(row.trace_id)
         columns["tenant"].append(row.tenant)
+        columns["outcome"].append(row.outcome)
         columns["content_hash"].append(row.content_hash)
         columns["extractor_version"].append(row.extractor_version)
         for name in DIRECT_FACETS:
@@ -67,7 +69,7 @@ def from_table(table: pa.Table) -> list[tuple[FacetRow, dict]]:
     for record in table.to_pylist():
         direct = DirectFacets(**{n: record[n] for n in DIRECT_FACETS if record.get(n) is not None})
         model = ModelFacets(**{n: record[n] for n in MODEL_FACETS if record.get(n) is not None})
-        row = FacetRow(trace_id=record["trace_id"], tenant=record["tenant"], content_hash=record["content_hash"],
+        row = FacetRow(trace_id=record["trace_id"], tenant=record["tenant"], outcome=record.get("outcome"), content_hash=record["content_hash"],
                        extractor_version=record["extractor_version"], direct=direct, model=model)
         out.append((row, json.loads(record["extra"]) if record.get("extra") else {}))
     return out
