@@ -69,8 +69,9 @@ def from_table(table: pa.Table) -> list[tuple[FacetRow, dict]]:
     for record in table.to_pylist():
         direct = DirectFacets(**{n: record[n] for n in DIRECT_FACETS if record.get(n) is not None})
         model = ModelFacets(**{n: record[n] for n in MODEL_FACETS if record.get(n) is not None})
-        row = FacetRow(trace_id=record["trace_id"], tenant=record["tenant"], outcome=record.get("outcome"), content_hash=record["content_hash"],
-                       extractor_version=record["extractor_version"], direct=direct, model=model)
+        row = FacetRow(trace_id=record["trace_id"], tenant=record["tenant"], content_hash=record["content_hash"],
+                       extractor_version=record["extractor_version"], direct=direct, model=model,
+                       outcome=record.get("outcome"))
         out.append((row, json.loads(record["extra"]) if record.get("extra") else {}))
     return out
 

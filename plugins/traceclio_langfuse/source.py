@@ -133,7 +133,8 @@ def observation_records(client, location: StoreLocation, settings: Settings, rej
                 observation = parse_obj_as(api_models.ObservationV2, item)
                 span = to_span(observation)
             except (ValueError, TypeError, AttributeError) as err:
-                rejects.add(Reject(source=location.uri, trace_id=_text(raw.get("traceId")), span_id=_text(raw.get("id")),
+                rejects.add(Reject(source=location.uri, trace_id=_text(raw.get("traceId")),
+                                   span_id=_text(raw.get("id")),
                                    reason=f"page {number}: observation cannot be read ({_first_line(err)}); it is "
                                           "left out", excerpt=str(item)[:300]))
                 continue
@@ -146,8 +147,10 @@ def _text(value: Any) -> str | None:
 
 
 def _first_line(err: Exception) -> str:
-    return str(err).strip().split("\n", 1)[0][:200] if not hasattr(err, "errors") else \
-        "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in err.errors()[:3])
+    """What is wrong, in one line: for a validation error its first few fields and their faults."""
+    if hasattr(err, "errors"):
+        return "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in err.errors()[:3])
+    return str(err).strip().split("\n", 1)[0][:200]
 
 
 def load_traces(location: StoreLocation, settings: Settings, rejects: RejectLog,

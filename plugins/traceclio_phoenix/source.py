@@ -206,8 +206,8 @@ def _annotate(batch: list[Trace], client, location: StoreLocation, settings: Set
         try:
             found = _trace_annotations(client, location, wanted, settings.outcome_keys)
         except Exception as err:  # httpx errors, an older server without the endpoint, a page not JSON
-            rejects.add(Reject(source=location.uri, reason=f"trace annotations could not be read "
-                                                           f"({_describe(err)}); outcomes from annotations are left out"))
+            rejects.add(Reject(source=location.uri, reason=f"trace annotations could not be read ({_describe(err)}); "
+                                                           "outcomes from annotations are left out"))
             readable = False
     for trace in batch:
         by_name = found.get(trace.trace_id, {})
