@@ -1,7 +1,8 @@
 from builders import AgentRun, request
-from traceclio_core.assembly import build_trace
+from traceclio_core.assembly import TraceAssembler
 from traceclio_core.rejects import RejectLog
 from traceclio_core.semconv import RawSpan
+from traceclio_core.settings import Settings
 from traceclio_offline.direct import compute_direct_facets
 
 
@@ -11,8 +12,9 @@ def to_trace(run: AgentRun):
     import json, tempfile, pathlib
     path = pathlib.Path(tempfile.mkdtemp()) / "t.jsonl"
     path.write_text(json.dumps(request(run.spans)) + "\n")
-    raws: list[RawSpan] = list(FileReader(path, RejectLog(), 1 << 20).spans())
-    return build_trace(run.trace_id, raws, RejectLog(), ("tenant.id",))
+    raws: list[RawSpan] = list(FileReader(path, RejectLog()).spans())
+    (trace,) = TraceAssembler(RejectLog(), Settings()).assemble(raws)
+    return trace
 
 
 def test_counts_turns_tools_errors_and_tokens():

@@ -17,7 +17,7 @@ from traceclio_core import facet_table, pipeline, sync_command
 from traceclio_core.errors import TraceclioError
 from traceclio_core.plugins import plugin_manager
 from traceclio_core.progress import RichProgress
-from traceclio_core.settings import Settings
+from traceclio_core.settings import InputFormat, Settings
 
 app = typer.Typer(add_completion=False, no_args_is_help=True,
                   help="Find the failure modes nobody knew to look for in AI-agent traces.")
@@ -100,6 +100,18 @@ def run(
     embedder: EmbedderOpt = "static-minilm",
     tenant_key: Annotated[list[str], typer.Option("--tenant-key", help="Attribute naming the tenant; "
                                                                        "repeat for fallbacks.")] = ["tenant.id"],
+    outcome_key: Annotated[list[str], typer.Option("--outcome-key", help="Attribute, score, annotation or "
+                                                   "transcript field saying how a run ended (reward, pass/fail); "
+                                                   "repeat for fallbacks.")] = list(Settings().outcome_keys),
+    input_format: Annotated[InputFormat, typer.Option("--format", help="Local files: auto (told from the "
+                                                                      "bytes), otlp or transcripts.")
+                            ] = InputFormat.AUTO,
+    transcript_id_key: Annotated[list[str], typer.Option("--transcript-id-key", help="Transcript field holding "
+                                                         "the run id (else FILE:LINE); repeat for fallbacks.")
+                                 ] = list(Settings().transcript_id_keys),
+    messages_key: Annotated[list[str], typer.Option("--messages-key", help="Transcript field holding the "
+                                                    "messages; repeat for fallbacks.")
+                            ] = list(Settings().transcript_messages_keys),
     seed: Annotated[int, typer.Option(help="Seed for k-means.")] = 0,
     strict: Annotated[bool, typer.Option("--strict", help="Stop at the first rejected input.")] = False,
     trace_window: Annotated[int, typer.Option("--trace-window", help="Spans read before an idle trace is "
@@ -124,6 +136,8 @@ def run(
     _logging(verbose)
     settings = Settings(out_dir=out, facets=_facets(facets), k=k, min_tenants=min_tenants, min_traces=min_traces,
                         llm=llm, embedder=embedder, tenant_keys=tuple(tenant_key), seed=seed, strict=strict,
+                        outcome_keys=tuple(outcome_key), input_format=input_format,
+                        transcript_id_keys=tuple(transcript_id_key), transcript_messages_keys=tuple(messages_key),
                         trace_window_spans=trace_window, max_attribute_bytes=max_attribute_bytes,
                         since=since, source_filter=source_filter, max_cost=max_cost,
                         llm_models=_stage_models(llm_model), plugin_options=_plugin_options(plugin_option),

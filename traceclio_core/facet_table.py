@@ -26,7 +26,7 @@ _ARROW_TYPES = {"int": pa.int64(), "float": pa.float64(), "bool": pa.bool_(), "s
 # A plugin facet whose values Arrow cannot type (mixed kinds, nested objects) is kept as JSON text,
 # marked so that reading the table gives the values back as they were.
 _JSON = {b"traceclio.json": b"1"}
-CORE_COLUMNS = ("trace_id", "tenant", "content_hash", "extractor_version", *DIRECT_FACETS, *MODEL_FACETS, "extra")
+CORE_COLUMNS = ("trace_id", "tenant", "outcome", "content_hash", "extractor_version", *DIRECT_FACETS, *MODEL_FACETS, "extra")
 
 
 def content_hash(trace: Trace) -> str:
@@ -38,6 +38,7 @@ def _core_fields() -> list[pa.Field]:
     fields = [
         pa.field("trace_id", pa.string()),
         pa.field("tenant", pa.string()),
+        pa.field("outcome", pa.float64()),
         pa.field("content_hash", pa.string()),
         pa.field("extractor_version", pa.string()),
     ]
@@ -74,6 +75,7 @@ def to_table(rows: Iterable[tuple[FacetRow, dict]], types: dict[str, str] | None
     for row, extra in rows:
         columns["trace_id"].append(row.trace_id)
         columns["tenant"].append(row.tenant)
+        columns["outcome"].append(row.outcome)
         columns["content_hash"].append(row.content_hash)
         columns["extractor_version"].append(row.extractor_version)
         for name in DIRECT_FACETS:
@@ -108,7 +110,8 @@ def from_table(table: pa.Table) -> list[tuple[FacetRow, dict]]:
                 continue
             facets[field.name] = json.loads(value) if field.metadata == _JSON else value
         row = FacetRow(trace_id=record["trace_id"], tenant=record["tenant"], content_hash=record["content_hash"],
-                       extractor_version=record["extractor_version"], direct=direct, model=model, facets=facets)
+                       extractor_version=record["extractor_version"], direct=direct, model=model, facets=facets,
+                       outcome=record.get("outcome"))
         out.append((row, json.loads(record["extra"]) if record.get("extra") else {}))
     return out
 

@@ -91,6 +91,8 @@ class FacetRow(BaseModel):
 
     trace_id: str
     tenant: str | None
+    # How the run ended (Trace.outcome); carried for comparing clusters, never clustered on.
+    outcome: float | None = None
     content_hash: str
     extractor_version: str
     direct: DirectFacets

@@ -7,10 +7,12 @@ of the dialect they arrived in.
 
 from __future__ import annotations
 
+import math
 from enum import StrEnum
 from functools import cached_property
+from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 
 class SpanKind(StrEnum):
@@ -93,6 +95,34 @@ class Span(BaseModel):
         return self.output_text or ""
 
 
+_PASSED = frozenset("pass passed success succeeded successful true yes ok correct resolved solved".split())
+_FAILED = frozenset("fail failed failure false no error incorrect unresolved unsolved".split())
+
+
+def outcome_value(value: Any) -> float | None:
+    """How a run ended, as a number: a boolean is 1.0 / 0.0, a number is kept, pass/fail words map to
+    1.0 / 0.0 and numeric strings are read; None stays None. Raises ValueError for anything else."""
+    if value is None or isinstance(value, bool):
+        return None if value is None else float(value)
+    if isinstance(value, (int, float)):
+        number = float(value)
+    elif isinstance(value, str):
+        word = value.strip().lower()
+        if word in _PASSED:
+            return 1.0
+        if word in _FAILED:
+            return 0.0
+        try:
+            number = float(word)
+        except ValueError:
+            raise ValueError(f"outcome {value[:40]!r} is neither a number nor pass/fail") from None
+    else:
+        raise ValueError(f"outcome must be a number, a boolean or pass/fail, got {type(value).__name__}")
+    if not math.isfinite(number):
+        raise ValueError(f"outcome {number} is not a finite number")
+    return number
+
+
 class Trace(BaseModel):
     """One agent run. `spans` are sorted by start time; orphans (parent never seen) count as roots."""
 
@@ -100,7 +130,18 @@ class Trace(BaseModel):
 
     trace_id: str
     tenant: str | None = None
+    # How the run ended (a reward, pass/fail) where the source says so: kept beside the facets for
+    # comparing clusters, never an input to clustering or naming.
+    outcome: float | None = None
+    # False when the source recorded no times (chat transcripts): the spans then carry synthetic times
+    # that keep their order and say nothing of latency, so durations must not be read as real.
+    timing_recorded: bool = True
     spans: tuple[Span, ...] = Field(default_factory=tuple)
+
+    @field_validator("outcome", mode="before")
+    @classmethod
+    def _outcome(cls, value: Any) -> float | None:
+        return outcome_value(value)
 
     @cached_property
     def _ids(self) -> frozenset[str]:

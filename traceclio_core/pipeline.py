@@ -124,7 +124,8 @@ def extract_facets(traces: Iterable[Trace], settings: Settings, pm: pluggy.Plugi
                     extra = {**extra, "facet_failure": answer.reason}
                     answer = ModelFacets()
                 row = FacetRow(trace_id=trace.trace_id, tenant=trace.tenant, content_hash=hashes[trace.trace_id],
-                               extractor_version=version, direct=direct, model=answer, facets=facets)
+                               extractor_version=version, direct=direct, model=answer, facets=facets,
+                               outcome=trace.outcome)
                 if "facet_failure" not in extra:
                     cache.put(row, extra)
                 fresh[trace.trace_id] = (row, extra)
@@ -172,7 +173,9 @@ def _manifest(locations: list[str], settings: Settings, pm: pluggy.PluginManager
     prints = [p for p in pm.hook.traceclio_source_fingerprint(locations=locations, settings=settings) if p]
     if len(prints) != 1:
         return None
-    loader = settings.model_dump_json(include={"tenant_keys", "trace_window_spans", "max_attribute_bytes"})
+    loader = settings.model_dump_json(include={"tenant_keys", "trace_window_spans", "max_attribute_bytes",
+                                                "outcome_keys", "input_format", "transcript_id_keys",
+                                                "transcript_messages_keys"})
     return SourceManifest(settings.cache_dir, f"{prints[0]}|{facet_version(pm, extractor, settings)}|{loader}")
 
 

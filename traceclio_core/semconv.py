@@ -337,3 +337,14 @@ def tenant_of(raw: RawSpan, keys: tuple[str, ...]) -> str | None:
             if value not in (None, ""):
                 return str(value)
     return None
+
+
+def outcome_of(raw: RawSpan, keys: tuple[str, ...]) -> Any:
+    """How the run ended as the span says it (a reward, pass/fail), raw: the first of `keys` found on the
+    span, then on its resource; None when neither has one."""
+    for source in (raw.attributes, raw.resource):
+        for key in keys:
+            value = source.get(key)
+            if value not in (None, ""):
+                return value
+    return None

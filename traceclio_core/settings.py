@@ -2,11 +2,20 @@
 
 from __future__ import annotations
 
+from enum import StrEnum
 from pathlib import Path
 
 from pydantic import BaseModel, Field
 
 DEFAULT_AXIS = ("evidence",)
+
+
+class InputFormat(StrEnum):
+    """How local files are read: told from their first bytes, or forced."""
+
+    AUTO = "auto"
+    OTLP = "otlp"
+    TRANSCRIPTS = "transcripts"
 
 
 class Settings(BaseModel):
@@ -20,6 +29,15 @@ class Settings(BaseModel):
     # Known-pattern detectors (ready-made monitors) add a `known_patterns` facet and, offline, the verdict
     # behind `failure_mode`. Off, every trace is described by its evidence alone: pure discovery.
     detectors: bool = True
+    # Where a trace says how it ended, in order: span then resource attributes (OTLP, Phoenix), score names
+    # (Langfuse), trace annotation names (Phoenix), dotted fields of a transcript run. The fact table's
+    # `outcome` column; never an input to clustering.
+    outcome_keys: tuple[str, ...] = ("reward", "outcome", "score", "success", "passed")
+    # Local files: "auto" tells OTLP from chat transcripts by their first bytes; the others force one reader.
+    input_format: InputFormat = InputFormat.AUTO
+    # Transcript runs: dotted fields holding the run's id (else FILE:LINE names it) and its messages.
+    transcript_id_keys: tuple[str, ...] = ("id", "run_id", "trace_id", "transcript_id", "session_id")
+    transcript_messages_keys: tuple[str, ...] = ("messages", "traj", "conversation")
     # Model-written stages: "offline" (deterministic, no key) or a backend plugin's name ("anthropic").
     llm: str = "offline"
     # "static-minilm" distils the packaged MiniLM to a static model once (fast, equal quality);

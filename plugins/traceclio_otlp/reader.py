@@ -30,13 +30,12 @@ class SpanError(ValueError):
 
 
 class FileReader:
-    """Yields RawSpans from one file; rejects go to `rejects`."""
+    """Yields RawSpans from one file; rejects go to `rejects`. Values are kept whole: assembly bounds them."""
 
-    def __init__(self, path: Path, rejects: RejectLog, max_attribute_bytes: int):
+    def __init__(self, path: Path, rejects: RejectLog):
         self.path = path
         self.source = str(path)
         self.rejects = rejects
-        self.max_attribute_bytes = max_attribute_bytes
 
     def spans(self) -> Iterator[RawSpan]:
         with self.path.open("rb") as raw:
@@ -143,12 +142,15 @@ class FileReader:
             return base64.b64encode(value.bytes_value).decode("ascii")
         if which is None:
             return None
-        return self._bounded(getattr(value, which), number, trace_id, key)
+        return getattr(value, which)
 
     # -- shared: the request's JSON shape -----------------------------------------------------------
 
     def _request(self, message: Any, number: int) -> Iterator[RawSpan]:
-        if not isinstance(message, dict) or not isinstance(message.get("resourceSpans", []), list):
+        # An object with other keys and no resourceSpans is some other JSON (a transcript read with
+        # --format otlp): rejected, not read as an empty request.
+        if not isinstance(message, dict) or not isinstance(message.get("resourceSpans", []), list) \
+                or (message and "resourceSpans" not in message):
             self._reject(number, "line is not an OTLP ExportTraceServiceRequest (no resourceSpans list)", str(message))
             return
         for resource_spans in message.get("resourceSpans", []):
@@ -206,7 +208,7 @@ class FileReader:
         if not isinstance(value, dict):
             raise SpanError(f"attribute {key!r} value must be an AnyValue object, got {type(value).__name__}")
         if "stringValue" in value:
-            return self._bounded(str(value["stringValue"]), number, trace_id, key)
+            return str(value["stringValue"])
         if "intValue" in value:
             return _int_field(value["intValue"], key)
         if "doubleValue" in value:
@@ -220,16 +222,6 @@ class FileReader:
         if "bytesValue" in value:
             return str(value["bytesValue"])
         return None
-
-    def _bounded(self, value: Any, number: int, trace_id: str | None, key: str) -> Any:
-        if isinstance(value, str) and len(value) > self.max_attribute_bytes:
-            self.rejects.add(Reject(
-                source=self.source, line=number, trace_id=trace_id, action="truncated",
-                reason=f"attribute {key!r} holds {len(value):,} characters; kept its first "
-                       f"{self.max_attribute_bytes:,} (raise --max-attribute-bytes to keep more)",
-            ))
-            return value[: self.max_attribute_bytes]
-        return value
 
     def _reject(self, number: int, reason: str, excerpt: Any, trace_id: str | None = None,
                 span_id: str | None = None) -> None:

@@ -13,10 +13,11 @@ from pathlib import Path
 
 from traceclio_core.assembly import TraceAssembler
 from traceclio_core.errors import SourceError
+from traceclio_core.file_format import file_format
 from traceclio_core.hookspecs import hookimpl
 from traceclio_core.model import Trace
 from traceclio_core.rejects import RejectLog
-from traceclio_core.settings import Settings
+from traceclio_core.settings import InputFormat, Settings
 from traceclio_otlp.reader import FileReader
 
 SUFFIXES = (".jsonl", ".json", ".pb", ".bin", ".otlp", ".zst")
@@ -58,15 +59,17 @@ def traceclio_load_traces(locations: list[str], settings: Settings, rejects: Rej
     local = [loc for loc in locations if is_local(loc)]
     if not local:
         return None
-    files = [path for loc in local for path in expand(loc)]
+    # Chat transcripts among the files are the transcript reader's (traceclio_transcripts).
+    files = [path for loc in local for path in expand(loc)
+             if file_format(path, settings.input_format) is InputFormat.OTLP]
     return _traces(files, settings, rejects)
 
 
 def _traces(files: list[Path], settings: Settings, rejects: RejectLog) -> Iterator[Trace]:
-    assembler = TraceAssembler(rejects, settings.tenant_keys, settings.trace_window_spans)
+    assembler = TraceAssembler(rejects, settings)
 
     def spans():
         for path in files:
-            yield from FileReader(path, rejects, settings.max_attribute_bytes).spans()
+            yield from FileReader(path, rejects).spans()
 
     yield from assembler.assemble(spans())

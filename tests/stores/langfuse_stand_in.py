@@ -2,8 +2,9 @@
 
 Every request body is validated with the SDK's own Fern models (parse_obj_as on the camelCase wire
 JSON, as the SDK itself parses) and its keys are checked against the model's wire names, since the
-models accept extra keys. Observations are served page by page with a cursor; writes are recorded and
-upserted by id, the way Langfuse stores them. `failures` lets a test answer some writes with an error.
+models accept extra keys. Observations and scores (v3) are served page by page with a cursor; writes are
+recorded and upserted by id, the way Langfuse stores them. `failures` lets a test answer some writes
+with an error, `broken_pages` some observation pages.
 """
 
 from __future__ import annotations
@@ -42,6 +43,12 @@ def checked(model, body: dict):
 class LangfuseStandIn:
     observations: list[dict] = field(default_factory=list)
     page_size: int = 3
+    # Scores as the v3 API sends them ({name, value, dataType, subject: {kind, id[, traceId]}}).
+    scores_v3: list[dict] = field(default_factory=list)
+    # Observation page number (1-based) → the response sent instead of that page.
+    broken_pages: dict[int, httpx.Response] = field(default_factory=dict)
+    # False when a test serves observations the real API would not send as they are.
+    validate_pages: bool = True
     requests: list[httpx.Request] = field(default_factory=list)
     # (method, path) → list of writes accepted, in order; stored state is upserted by id.
     accepted: list[tuple[str, dict]] = field(default_factory=list)
@@ -86,10 +93,26 @@ class LangfuseStandIn:
             assert int(params["limit"]) <= 1000
             assert {"core", "basic", "io", "usage", "metadata", "model"} <= set(params["fields"].split(","))
             start = int(params.get("cursor") or 0)
+            if start // self.page_size + 1 in self.broken_pages:
+                return self.broken_pages[start // self.page_size + 1]
             page = self.observations[start:start + self.page_size]
             more = start + self.page_size < len(self.observations)
             body = {"data": page, "meta": {"cursor": str(start + self.page_size) if more else None}}
-            parse_obj_as(api_models.ObservationsV2Response, body)
+            if self.validate_pages:
+                parse_obj_as(api_models.ObservationsV2Response, body)
+            return httpx.Response(200, json=body)
+        if path == "/api/public/v3/scores":
+            assert int(params["limit"]) <= 100 and "subject" in params["fields"].split(",")
+            names = set(params["name"].split(",")) if params.get("name") else None
+            wanted = [s for s in self.scores_v3 if names is None or s["name"] in names]
+            start = int(params.get("cursor") or 0)
+            more = start + self.page_size < len(wanted)
+            body = {"data": wanted[start:start + self.page_size],
+                    "meta": {"limit": int(params["limit"]), "cursor": str(start + self.page_size) if more else None}}
+            parse_obj_as(api_models.GetScoresV3Response, {
+                "data": [{"id": f"s{i}", "projectId": "project-1", "source": "API", "timestamp": NOW,
+                          "environment": "default", "createdAt": NOW, "updatedAt": NOW, **score}
+                         for i, score in enumerate(body["data"])], "meta": body["meta"]})
             return httpx.Response(200, json=body)
         if path == "/api/public/score-configs":
             data = list(self.score_configs.values())
@@ -169,3 +192,8 @@ def agent_traces(per_behaviour: int = 4) -> list[dict]:
             out.extend(agent_trace(n, behaviour, f"user-{n % 2}"))
     # Newest first, as the API answers: a trace's observations end up on different pages.
     return list(reversed(out))
+
+
+def trace_score(trace_id: str, name: str, value, data_type: str = "NUMERIC") -> dict:
+    """A trace-level score as the v3 scores API sends it with fields=subject (core fields the reader ignores left out)."""
+    return {"name": name, "value": value, "dataType": data_type, "subject": {"kind": "trace", "id": trace_id}}

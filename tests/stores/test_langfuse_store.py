@@ -6,7 +6,9 @@ import json
 
 import pytest
 
-from langfuse_stand_in import LangfuseStandIn, agent_trace, agent_traces, observation
+import httpx
+
+from langfuse_stand_in import LangfuseStandIn, agent_trace, agent_traces, observation, trace_score
 from traceclio_core import pipeline
 from traceclio_core.plugins import plugin_manager
 from traceclio_core.rejects import RejectLog
@@ -65,11 +67,76 @@ def test_malformed_observations_become_rejects_naming_source_and_trace_and_the_r
     stand_in = LangfuseStandIn(observations=good + [orphan, duplicate] + cyclic)
     traces, rejects = read(stand_in, tmp_path)
     assert list(traces) == [good[0]["traceId"]] and len(traces[good[0]["traceId"]].spans) == 4
-    reasons = {(r["trace_id"] if "trace_id" in r else None, r["reason"].split(";")[0]) for r in rejects}
-    assert reasons == {(None, "observation has no traceId"),
-                       (good[0]["traceId"], "duplicate observation id in trace"),
-                       ("c" * 32, "parent links of the observations form a cycle")}
+    reasons = {(r["trace_id"] if "trace_id" in r else None, r["reason"].split(";")[0].split(" (")[0])
+               for r in rejects}
+    # The same reasons, from the same code, as for OTLP files: assembly is one path for every source.
+    assert reasons == {(None, "span has no trace id or no span id"),
+                       (good[0]["traceId"], "duplicate span id in trace"),
+                       ("c" * 32, "parent links form a cycle")}
     assert {r["source"] for r in rejects} == {URI}
+
+
+def test_a_malformed_observation_is_recorded_and_the_rest_of_its_page_and_later_pages_are_read(tmp_path):
+    good = agent_traces(per_behaviour=2)  # 24 observations on 8 pages of 3
+    broken = dict(good[4])
+    del broken["startTime"]  # the SDK's model requires it: the whole page would fail to parse
+    stand_in = LangfuseStandIn(observations=good[:4] + [broken] + good[5:], validate_pages=False)
+    traces, rejects = read(stand_in, tmp_path)
+    assert len(traces) == 6 and sum(len(t.spans) for t in traces.values()) == 23
+    (reject,) = rejects
+    assert (reject["trace_id"], reject["span_id"]) == (broken["traceId"], broken["id"])
+    assert reject["reason"].startswith("page 2: observation cannot be read (start_time: Field required)")
+
+
+@pytest.mark.parametrize("answer", [httpx.Response(500, json={"message": "boom"}),
+                                    httpx.Response(200, text="<html>gateway</html>")])
+def test_a_page_that_cannot_be_read_is_recorded_and_the_traces_before_it_go_on(tmp_path, answer):
+    stand_in = LangfuseStandIn(observations=agent_traces(per_behaviour=2), broken_pages={3: answer})
+    traces, rejects = read(stand_in, tmp_path)
+    assert sum(len(t.spans) for t in traces.values()) == 6  # pages 1 and 2
+    (reject,) = rejects
+    assert reject["reason"].startswith("page 3 of observations cannot be read") and reject["source"] == URI
+
+
+def test_the_first_page_failing_is_an_error_not_an_empty_run(tmp_path):
+    from traceclio_core.errors import SourceError
+
+    stand_in = LangfuseStandIn(observations=agent_traces(1), broken_pages={1: httpx.Response(401, json={})})
+    with pytest.raises(SourceError, match="401"):
+        read(stand_in, tmp_path)
+
+
+def test_observations_stream_into_assembly_page_by_page(tmp_path):
+    stand_in = LangfuseStandIn(observations=agent_traces(per_behaviour=4))  # 48 observations, 16 pages
+    seen_pages = []
+    traces = load_traces(parse_location(URI), Settings(trace_window_spans=8), RejectLog(), stand_in.factory)
+    for _ in traces:
+        seen_pages.append(sum(r.url.path == "/api/public/v2/observations" for r in stand_in.requests))
+    assert len(seen_pages) == 12 and seen_pages[0] < 16
+
+
+def test_the_outcome_is_the_score_named_by_the_first_outcome_key_that_has_one(tmp_path):
+    observations = agent_traces(per_behaviour=1)
+    ok, error, slow = (f"{b}-00".ljust(32, "0") for b in ("ok", "error", "slow"))
+    scores = [trace_score(ok, "reward", 1.0), trace_score(ok, "passed", False, "BOOLEAN"),
+              trace_score(error, "passed", "fail", "CATEGORICAL"), trace_score(slow, "helpfulness", 0.9)]
+    stand_in = LangfuseStandIn(observations=observations, scores_v3=scores)
+    traces, rejects = read(stand_in, tmp_path, outcome_keys=("reward", "passed"))
+    assert rejects == []
+    assert {t: traces[t].outcome for t in (ok, error, slow)} == {ok: 1.0, error: 0.0, slow: None}
+    (request,) = [r for r in stand_in.requests if r.url.path == "/api/public/v3/scores"]
+    assert request.url.params["name"] == "reward,passed"
+
+
+def test_an_oversized_observation_output_is_cut_by_assembly_and_recorded(tmp_path):
+    observations = agent_trace(0, "ok", "user-0")
+    observations[2]["output"] = "é" * 600_000  # 1.2 MB of UTF-8
+    traces, rejects = read(LangfuseStandIn(observations=observations), tmp_path, max_attribute_bytes=4096)
+    (trace,) = traces.values()
+    tool = trace.tool_spans[0]
+    assert len(tool.tool_result.encode()) == 4096 and len(tool.output_text.encode()) == 4096
+    assert [(r["action"], r["span_id"]) for r in rejects] == [("truncated", observations[2]["id"])] * 2
+    assert "1,200,000 bytes; kept its first 4,096" in rejects[0]["reason"]
 
 
 @pytest.fixture(scope="module")

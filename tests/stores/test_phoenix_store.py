@@ -173,3 +173,91 @@ def test_sync_round_trip_dry_run_then_write_then_no_duplicates(run_dir, loaded, 
     assert {n: len(client.datasets.get_dataset_versions(dataset=n)) for n in ours} == versions
     for leaf in leaves:
         assert len(client.datasets.get_dataset(dataset=f"traceclio · {leaf['title']}").examples) <= 3
+
+
+# -- outcome and the read boundary ------------------------------------------------------------------
+
+OUTCOMES = "outcomes"
+
+
+def _wait_for(client, project, count):
+    for _ in range(120):
+        try:
+            if len(client.spans.get_spans(project_identifier=project, limit=10_000)) >= count:
+                return
+        except httpx.HTTPStatusError:
+            pass
+        time.sleep(0.5)
+
+
+@pytest.fixture(scope="module")
+def outcome_runs(phoenix_server):
+    """Three traces in OUTCOMES: one says its reward in a span attribute, one is annotated, one neither."""
+    runs = shift_to_now([AgentRun(f"outcome-{i}").llm("hello").answer("bye") for i in range(3)])
+    runs[0].root["attributes"].append({"key": "reward", "value": {"doubleValue": 0.0}})
+    post_traces(phoenix_server.base_url, [r.request() for r in runs], OUTCOMES)
+    client = Client(base_url=phoenix_server.base_url)
+    _wait_for(client, OUTCOMES, sum(len(r.spans) for r in runs))
+    client.traces.add_trace_annotation(trace_id=runs[1].trace_id, annotation_name="passed", label="pass",
+                                       annotator_kind="HUMAN", sync=True)
+    client.traces.add_trace_annotation(trace_id=runs[2].trace_id, annotation_name="helpfulness", score=0.7,
+                                       annotator_kind="HUMAN", sync=True)
+    return runs
+
+
+def test_the_outcome_comes_from_a_span_attribute_else_a_trace_annotation(outcome_runs, phoenix_server):
+    location = parse_location(f"phoenix://127.0.0.1:{phoenix_server.port}/{OUTCOMES}")
+    rejects = RejectLog()
+    traces = {t.trace_id: t for t in load_traces(location, Settings(since="7d"), rejects)}
+    assert rejects.rejected == 0
+    assert [traces[r.trace_id].outcome for r in outcome_runs] == [0.0, 1.0, None]
+    traces = {t.trace_id: t for t in load_traces(location, Settings(since="7d", outcome_keys=("helpfulness",)),
+                                                 RejectLog())}
+    assert [traces[r.trace_id].outcome for r in outcome_runs] == [None, None, 0.7]
+
+
+class FailingSlice:
+    """The real client, except that the `fail_on`-th slice request is answered 503."""
+
+    def __init__(self, client, fail_on: int):
+        self.client, self.fail_on, self.calls = client, fail_on, 0
+        self.spans = self
+
+    def __getattr__(self, name):
+        return getattr(self.client, name)
+
+    def get_spans(self, **kwargs):
+        self.calls += 1
+        if self.calls == self.fail_on:
+            request = httpx.Request("GET", "http://phoenix.test/v1/projects/x/spans")
+            raise httpx.HTTPStatusError("503", request=request, response=httpx.Response(503, request=request))
+        return self.client.spans.get_spans(**kwargs)
+
+
+def test_a_slice_phoenix_fails_to_answer_is_recorded_and_the_other_slices_are_read(outcome_runs, phoenix_server):
+    location = parse_location(f"phoenix://127.0.0.1:{phoenix_server.port}/{OUTCOMES}")
+    real = Client(base_url=phoenix_server.base_url)
+    rejects = RejectLog()
+    # Three daily slices; the traces sit in the last one, the middle one fails.
+    traces = list(load_traces(location, Settings(since="3d"), rejects, lambda loc: FailingSlice(real, 2)))
+    assert {t.trace_id for t in traces} == {r.trace_id for r in outcome_runs}
+    (reject,) = rejects.records
+    assert "could not be read (Phoenix answered 503); they are left out" in reject["reason"]
+    from traceclio_core.errors import SourceError
+
+    with pytest.raises(SourceError, match="Phoenix answered 503"):  # the first slice failing: nothing can be read
+        list(load_traces(location, Settings(since="3d"), RejectLog(), lambda loc: FailingSlice(real, 1)))
+
+
+def test_a_malformed_span_is_recorded_and_skipped():
+    from traceclio_phoenix.source import to_raw_span
+
+    rejects = RejectLog()
+    good = {"context": {"trace_id": "t" * 32, "span_id": "s" * 16}, "name": "ok",
+            "start_time": "2026-01-01T00:00:00+00:00", "end_time": "2026-01-01T00:00:01+00:00"}
+    assert to_raw_span(good, "phoenix://x/p", rejects).span_id == "s" * 16
+    for bad in ("not a span", {"context": "nope"}, {**good, "start_time": "yesterday"},
+                {**good, "events": ["not an event"]}):
+        assert to_raw_span(bad, "phoenix://x/p", rejects) is None
+    assert rejects.rejected == 4
+    assert [r.get("trace_id") for r in rejects.records] == [None, None, "t" * 32, "t" * 32]
