@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 
 import numpy as np
 from pydantic import BaseModel, Field
@@ -37,6 +38,11 @@ class ClusterNode(BaseModel):
     heterogeneous: bool = False
     distinguishing: list[Contrast] = Field(default_factory=list)
     attributes: list[Contrast] = Field(default_factory=list)
+    # How its runs ended, where the traces say (FacetRow.outcome, 1.0 = passed): the mean outcome, how many
+    # traces had one, and the mean over the run's traces with one (lift = rate / run rate). Never clustered on.
+    outcome_rate: float | None = None
+    outcome_traces: int = 0
+    outcome_lift: float | None = None
     examples: list[str] = Field(default_factory=list)
 
 
@@ -52,6 +58,18 @@ class RunResult(BaseModel):
     # Traces far from every centroid or in the run's extreme tail, with the evidence that makes them so.
     outliers: list[dict] = Field(default_factory=list)
     summary: dict = Field(default_factory=dict)
+
+
+def outcome_summary(rows: Sequence[FacetRow], member: Sequence[int]) -> dict:
+    """The outcome fields of a cluster of `member` rows (see ClusterNode), against the whole run."""
+    known = [rows[i].outcome for i in member if rows[i].outcome is not None]
+    overall = [r.outcome for r in rows if r.outcome is not None]
+    if not known:
+        return {"outcome_rate": None, "outcome_traces": 0, "outcome_lift": None}
+    rate = sum(known) / len(known)
+    base = sum(overall) / len(overall)
+    return {"outcome_rate": round(rate, 4), "outcome_traces": len(known),
+            "outcome_lift": round(rate / base, 3) if base else None}
 
 
 def default_k(n_traces: int) -> int:

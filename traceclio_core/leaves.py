@@ -8,7 +8,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from traceclio_core.cluster_model import ClusterNode
+from traceclio_core.cluster_model import ClusterNode, outcome_summary
 from traceclio_core.components import ClusterEvidence, Share
 from traceclio_core.contrast import RunContrast
 from traceclio_core.facets import FacetRow
@@ -141,7 +141,7 @@ def build_leaves(rows: Sequence[FacetRow], labels: np.ndarray, trace_vectors: np
             failure_modes=ev.failure_modes, completion=ev.completion, mean_concern=ev.mean_concern,
             failing=is_failing(ev), deviation_share=ev.deviation_share, heterogeneous=ev.heterogeneous,
             distinguishing=ev.distinguishing, attributes=ev.attributes,
-            examples=ev.summaries[: settings.examples_per_cluster],
+            examples=ev.summaries[: settings.examples_per_cluster], **outcome_summary(rows, member),
         ))
         members[ev.cluster_id] = member
     return nodes, members, centroids

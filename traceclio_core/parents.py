@@ -14,7 +14,7 @@ from collections.abc import Callable, Sequence
 
 import numpy as np
 
-from traceclio_core.cluster_model import ClusterNode, parent_count
+from traceclio_core.cluster_model import ClusterNode, outcome_summary, parent_count
 from traceclio_core.components import ChildName, ClusterName, HierarchyBuilder, ParentEvidence, Share
 from traceclio_core.contrast import RunContrast
 from traceclio_core.facets import FacetRow
@@ -90,6 +90,7 @@ def build_parents(level: int, children: list[ClusterNode], members: dict[str, li
             completion=[Share(value=v, inside=round(c / n, 4), overall=0.0) for v, c in statuses.most_common(4)],
             mean_concern=round(sum(rows[i].model.concerning_behavior for i in member) / n, 2),
             failing=failing, deviation_share=ev.deviation_share, distinguishing=ev.distinguishing,
+            **outcome_summary(rows, member),
         ))
         parent_members[ev.cluster_id] = member
     return nodes, parent_members

@@ -10,7 +10,8 @@ _STEPS = (
     (re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+"), "<email>"),
     (re.compile(r"(?:/[\w.-]+){2,}/?|[A-Za-z]:\\[\w\\.-]+"), "<path>"),
     (re.compile(r"'[^']{0,80}'|\"[^\"]{0,80}\"|`[^`]{0,80}`"), "<value>"),
-    (re.compile(r"\b[0-9a-f]{8}-[0-9a-f-]{27}\b|\b(?=\w*\d)[A-Za-z0-9_-]{6,}\b", re.I), "<id>"),
+    (re.compile(r"\b[0-9a-f]{8}-[0-9a-f-]{27}\b|\b(?!\d+[a-z]{1,3}\b)(?=[\w-]*\d)(?=[\w-]*[A-Za-z])[A-Za-z0-9][\w-]{4,}\b", re.I),
+     "<id>"),  # an id mixes letters and digits; "340ms" is a figure with its unit
     (re.compile(r"\d+(?:\.\d+)?"), "<n>"),
     (re.compile(r"\s+"), " "),
 )

@@ -13,11 +13,10 @@ from pydantic import BaseModel, Field
 
 from traceclio_core.model import Span, SpanKind, Trace
 from traceclio_evidence import errors, sensitive, text
-from traceclio_evidence.values import Pool, provenance, values
+from traceclio_evidence.values import Pool, Values, provenance, values
 from traceclio_offline.signals import (
     action_kind,
     canonical_arguments,
-    early_turns,
     empty_result,
     injected_instruction,
     looks_failed,
@@ -69,6 +68,8 @@ class Evidence(BaseModel):
     error_signatures: list[str] = Field(default_factory=list, description="Distinct error messages, with ids, "
                                                                           "numbers and paths stripped.")
     unrecovered_errors: int = Field(0, description="Failed tool calls that no later call made good.")
+    failure_told: bool = Field(False, description="Text the agent wrote after the last such failure says "
+                                                  "something failed, or that it cannot or will not do it.")
     recovered_errors: int = Field(0, description="Failed tool calls that a later call made good.")
     failing_streak: int = Field(0, description="Most consecutive failures of one identical call.")
     partial_failures: bool = Field(False, description="Some calls of one tool failed for good while others of it "
@@ -114,15 +115,15 @@ def _user_text(trace: Trace) -> str:
     return " ".join(parts) or trace.first_user_message
 
 
-def _argument_values(arguments: str | None) -> set[str]:
-    """Leaf values of a call's arguments, as the value reader sees them."""
+def _argument_values(arguments: str | None) -> Values:
+    """The values a call's arguments hold, read from their leaves (JSON) or from the text."""
     if not arguments:
-        return set()
+        return values("")
     try:
         parsed = json.loads(arguments)
     except ValueError:
-        return set(values(arguments).all())
-    found: set[str] = set()
+        return values(arguments)
+    leaves: list[str] = []
     stack = [parsed]
     while stack:
         item = stack.pop()
@@ -131,8 +132,53 @@ def _argument_values(arguments: str | None) -> set[str]:
         elif isinstance(item, list):
             stack.extend(item)
         elif isinstance(item, (str, int, float)) and not isinstance(item, bool):
-            found |= values(str(item)).all()
-    return found
+            leaves.append(str(item))
+    return values(" ; ".join(reversed(leaves)))
+
+
+def _planning_turns(llms: list[Span], tools: list[Span]) -> list[Span]:
+    """The first three model turns that wrote text and then acted: asked for a tool call in the same turn,
+    or were followed by a tool call before the next model turn. A turn that writes text and then waits
+    (a reply to the user in a conversation: options, a question) lays out no plan."""
+    starts = sorted(s.start_ns for s in tools)
+    out = []
+    for i, span in enumerate(llms):
+        if not span.output_content or (span.output_messages and not any(m.content for m in span.output_messages)):
+            continue
+        following = llms[i + 1].start_ns if i + 1 < len(llms) else None
+        acted = bool(span.requested_tool_calls) or any(
+            t >= span.end_ns and (following is None or t < following) for t in starts)
+        if acted and following is not None:
+            out.append(span)
+        if len(out) == 3:
+            break
+    return out
+
+
+def _mentions_failure_after(failures: list[Span], llms: list[Span], answer: str) -> bool:
+    """Some text the agent wrote after the last failure that was never made good says something failed.
+    In a conversation the failure may be told in any later turn, not only the last."""
+    if not failures:
+        return False
+    after = max(s.end_ns for s in failures)
+    texts = [s.output_content for s in llms if s.start_ns >= after] + [answer]
+    return any(text.admits_failure(t) or text.declines(t) or text.unable(t) for t in texts if t)
+
+
+def _unrecovered(tools: list[Span]) -> tuple[list[Span], bool]:
+    """Failed calls that no later successful call of the same tool made good (whatever its arguments: a
+    corrected call is the agent's remedy), and whether one of them sits beside earlier successes of that
+    tool (a batch half done)."""
+    left, partial = [], False
+    for i, span in enumerate(tools):
+        if not looks_failed(span):
+            continue
+        same = [s for s in tools if s.tool_name == span.tool_name and s is not span]
+        if any(not looks_failed(s) for s in tools[i + 1:] if s.tool_name == span.tool_name):
+            continue
+        left.append(span)
+        partial = partial or any(not looks_failed(s) for s in same)
+    return left, partial
 
 
 def _handoffs(trace: Trace, tools: list[Span]) -> tuple[int, int]:
@@ -168,10 +214,10 @@ def compute_evidence(trace: Trace) -> Evidence:
         earlier = Pool([request, system] + [s.tool_result or "" for s in tools[:i]]
                        + [s.output_content for s in llms if s.end_ns <= span.start_ns and s.output_messages == ()])
         earlier_results = Pool([s.tool_result or "" for s in tools[:i]])
-        args = _argument_values(span.tool_arguments)
+        given = _argument_values(span.tool_arguments)
+        args = given.all()
         unseen += sum(1 for v in args if not earlier.holds(v))
         fed += any(earlier_results.holds(v) for v in args)
-        given = values(" ".join(sorted(args)))
         # Dates and amounts with a fraction: figures a user states, unlike ids and counts.
         conflicts += sum(1 for v in given.dates if requested.dates and v not in requested.dates and not earlier.holds(v))
         conflicts += sum(1 for v in given.numbers if "." in v and any("." in r for r in requested.numbers)
@@ -198,6 +244,7 @@ def compute_evidence(trace: Trace) -> Evidence:
         if sig and sig not in signatures:
             signatures.append(sig)
     outcome = tool_outcome(tools, llms)
+    unrecovered, partial = _unrecovered(tools)
 
     streak = best = 0
     previous = None
@@ -225,7 +272,7 @@ def compute_evidence(trace: Trace) -> Evidence:
     outputs = [s.output_content for s in llms if s.output_content]
     repeats = sum(1 for i in range(1, len(outputs))
                   if max(similarity(outputs[i], outputs[j]) for j in range(max(0, i - 2), i)) > REPEAT_SIMILARITY)
-    plans = [(s, plan_items(s.output_content)) for s in early_turns(trace)]
+    plans = [(s, plan_items(s.output_content)) for s in _planning_turns(llms, tools)]
     steps = max((n for _, n in plans), default=0)
     first_plan = next((s for s, n in plans if n), None)
     silent = sum(1 for s in llms[:-1] if not s.requested_tool_calls and not s.failed)
@@ -257,10 +304,11 @@ def compute_evidence(trace: Trace) -> Evidence:
         sensitive_types=sorted(seen_types),
         sensitive_flows=sorted(flows),
         error_signatures=signatures[:3],
-        unrecovered_errors=len(outcome.unrecovered),
-        recovered_errors=sum(1 for s in tools if looks_failed(s)) - len(outcome.unrecovered),
+        unrecovered_errors=len(unrecovered),
+        failure_told=_mentions_failure_after(unrecovered, llms, answer),
+        recovered_errors=sum(1 for s in tools if looks_failed(s)) - len(unrecovered),
         failing_streak=best,
-        partial_failures=outcome.partial,
+        partial_failures=partial,
         alternations=sum(1 for a, b, c in zip(outcomes, outcomes[1:], outcomes[2:]) if a[:2] == c[:2] != b[:2]),
         retry_pacing=outcome.backoff if outcome.retry_classes else "",
         identical_results=len(outcomes) - len(set(outcomes)),
@@ -281,6 +329,7 @@ def compute_evidence(trace: Trace) -> Evidence:
         last_stop_reason=last_finish.lower(),
         ended_in_error=any(root.failed for root in trace.roots),
         span_keys=[k for _, k in keyed],
-        span_ms=[round(s.duration_ms, 3) for s, _ in keyed],
+        # A source that recorded no timing (a transcript log) gives no durations to compare.
+        span_ms=[round(s.duration_ms, 3) for s, _ in keyed] if trace.timing_recorded else [],
         span_tokens=[s.input_tokens + s.output_tokens for s, _ in keyed],
     )

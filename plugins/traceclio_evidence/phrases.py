@@ -31,7 +31,8 @@ def _shape(row: FacetRow, ev: dict) -> list[Phrase]:
     elif handoffs >= 3:
         out.append(Phrase("control passes back and forth between the same agents", DEVIATION, True))
     if ev.get("most_variants_of_one_tool", 0) >= 5:
-        out.append(Phrase("calls one tool again and again with different arguments", DEVIATION, True))
+        # Heavy, but as often a search done right as one gone round in circles: weighty shape, no deviation.
+        out.append(Phrase("calls one tool again and again with different arguments", DEVIATION))
     if ev.get("plan_steps", 0) >= 2:
         out.append(Phrase("writes a plan before acting", SHAPE))
         if ev.get("calls_after_plan", 0) + 1 < ev["plan_steps"]:
@@ -45,7 +46,10 @@ def _shape(row: FacetRow, ev: dict) -> list[Phrase]:
 
 def _answer(ev: dict) -> list[Phrase]:
     form = ev.get("answer_form", "")
-    out = [Phrase(f"answer is {form.replace('_', ' ')}" if form not in ("", "prose") else "answer in prose",
+    forms = {"json": "answer is JSON", "stack_trace": "answer is a stack trace", "code": "answer holds code",
+             "table": "answer is a table", "list": "answer is a list", "question": "answer is a question",
+             "empty": "answer is empty"}
+    out = [Phrase(forms.get(form, "answer in prose"),
                   DEVIATION if form in ("json", "stack_trace", "empty", "code") else SHAPE,
                   form in ("json", "stack_trace", "empty"))]
     request, answer = ev.get("request_language", ""), ev.get("answer_language", "")
@@ -59,7 +63,7 @@ def _answer(ev: dict) -> list[Phrase]:
         out.append(Phrase("answer says the agent lacks the access or means", SHAPE))
     if ev.get("answer_hedges"):
         out.append(Phrase("answer hedges as if from general knowledge", SHAPE))
-    if ev.get("answer_asks_user"):
+    if ev.get("answer_asks_user") and form != "question":
         out.append(Phrase("answer asks the user a question", SHAPE))
     if ev.get("answer_admits_failure"):
         out.append(Phrase("answer says something failed", SHAPE))
@@ -82,8 +86,8 @@ def _tools(row: FacetRow, ev: dict) -> list[Phrase]:
     out = []
     if ev.get("unrecovered_errors", 0):
         out.append(Phrase("a tool error is never recovered", DEVIATION, True))
-        if not (ev.get("answer_admits_failure") or ev.get("answer_declines") or ev.get("answer_unable")):
-            out.append(Phrase("answer does not mention the failure", DEVIATION, True))
+        if not ev.get("failure_told"):
+            out.append(Phrase("nothing the agent wrote afterwards mentions the failure", DEVIATION, True))
             if ev.get("answer_states_current"):
                 out.append(Phrase("answer says how things stand now although the lookup failed", DEVIATION, True))
     elif ev.get("recovered_errors", 0):

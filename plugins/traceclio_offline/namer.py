@@ -49,7 +49,10 @@ def title_and_description(phrases: Sequence[Contrast], attributes: Sequence[Cont
                                                     f"The most common: {said}." if said else
                                                     "No single piece of evidence describes most of these traces.")
     title = _sentence(", ".join(c.text for c in leading))
-    strong = [a for a in attributes if a.inside >= DESCRIBES and a.lift >= ATTRIBUTE_LIFT]
+    # A facet value that the phrases already say ("answer form: question" beside "answer is a question").
+    said = " ".join(c.text for c in leading).lower()
+    strong = [a for a in attributes if a.inside >= DESCRIBES and a.lift >= ATTRIBUTE_LIFT
+              and a.text.split(": ", 1)[-1].replace("_", " ") not in said]
     if strong:
         title += f" ({strong[0].text})"
     parts = [f"{_pct(c.inside)} of them: {c.text} (vs {_pct(c.nearby)} {where})" for c in leading]

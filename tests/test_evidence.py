@@ -1,0 +1,128 @@
+"""Evidence facets: what a trace shows, read in general terms (plugins/traceclio_evidence)."""
+
+from test_direct_facets import to_trace
+
+from builders import AgentRun
+from traceclio_core.facets import DirectFacets, FacetRow, ModelFacets
+from traceclio_evidence import errors, text
+from traceclio_evidence.evidence import compute_evidence
+from traceclio_evidence.phrases import evidence_phrases
+from traceclio_evidence.relative import PEERS, run_relative
+from traceclio_evidence.values import values
+
+
+def evidence_of(run: AgentRun):
+    return compute_evidence(to_trace(run))
+
+
+def phrases_of(run: AgentRun) -> list[str]:
+    trace = to_trace(run)
+    row = FacetRow(trace_id=trace.trace_id, tenant=None, content_hash="x", extractor_version="v",
+                   direct=DirectFacets(tool_call_count=len(trace.tool_spans)), model=ModelFacets(),
+                   facets=compute_evidence(trace).model_dump())
+    return [p.text for p in evidence_phrases(row)]
+
+
+def test_an_answer_in_another_language_than_the_request_is_seen():
+    run = AgentRun("lang", user="Bonjour, pouvez-vous me dire où en est ma commande numéro quatre s'il vous plaît ?")
+    run.tool("lookup_order", {"id": "A-4471"}, result='{"status": "shipped"}')
+    run.answer("Your order has shipped and should arrive within two days, thank you for waiting.")
+    ev = evidence_of(run)
+    assert (ev.request_language, ev.answer_language) == ("fr", "en")
+    assert "answer in another language than the request" in phrases_of(run)
+    same = AgentRun("lang-same", user="Please tell me where my order number four is right now, thanks a lot.")
+    same.tool("lookup_order", {"id": "A-4471"}, result='{"status": "shipped"}')
+    same.answer("Your order has shipped and should arrive within two days, thank you for waiting.")
+    assert "answer in another language than the request" not in phrases_of(same)
+
+
+def test_values_the_answer_states_are_traced_to_where_they_came_from():
+    grounded = AgentRun("grounded", user="What is the balance on account 88213?")
+    grounded.tool("get_balance", {"account": "88213"}, result='{"balance": 1204.50, "currency": "EUR"}')
+    grounded.answer("The balance of account 88213 is 1,204.50 EUR.")
+    ev = evidence_of(grounded)
+    assert ev.ungrounded_values == 0 and set(ev.answer_value_sources) == {"tool result", "request"}
+    invented = AgentRun("invented", user="What is the balance on account 88213?")
+    invented.tool("get_balance", {"account": "88213"}, result='{"balance": 1204.50, "currency": "EUR"}')
+    invented.answer("The balance is 9,870.25 EUR, with 3,112.40 pending since 2026-02-11.")
+    ev = evidence_of(invented)
+    assert ev.ungrounded_values == 3
+    assert "answer states values found nowhere in the trace" in phrases_of(invented)
+
+
+def test_a_claimed_change_that_no_write_call_made_is_unbacked():
+    claimed = AgentRun("claimed", user="Cancel my booking please.")
+    claimed.tool("get_booking", {"id": "BK-221"}, result='{"status": "active"}')
+    claimed.answer("I have cancelled booking BK-221 for you.")
+    assert evidence_of(claimed).unbacked_claims == ["change"]
+    done = AgentRun("done", user="Cancel my booking please.")
+    done.tool("get_booking", {"id": "BK-221"}, result='{"status": "active"}')
+    done.tool("cancel_booking", {"id": "BK-221"}, result='{"status": "cancelled"}')
+    done.answer("I have cancelled booking BK-221 for you.")
+    ev = evidence_of(done)
+    assert ev.answer_claims == ["change"] and ev.unbacked_claims == []
+
+
+def test_personal_data_a_tool_returned_that_reaches_another_tool_is_a_flow():
+    run = AgentRun("flow", user="Find reviews of the blender I bought.")
+    run.tool("get_customer", {"id": "C-19"}, result='{"name": "Ana", "email": "ana.ruiz@example.org"}')
+    run.tool("web_search", {"q": "blender reviews ana.ruiz@example.org"}, result="[]")
+    run.answer("I could not find reviews.")
+    ev = evidence_of(run)
+    assert "email→tool" in ev.sensitive_flows
+    clean = AgentRun("no-flow", user="Find reviews of the blender I bought.")
+    clean.tool("get_customer", {"id": "C-19"}, result='{"name": "Ana", "email": "ana.ruiz@example.org"}')
+    clean.tool("web_search", {"q": "blender reviews"}, result="[]")
+    clean.answer("I could not find reviews.")
+    assert evidence_of(clean).sensitive_flows == []
+
+
+def test_error_messages_lose_what_varies_between_occurrences():
+    a = errors.signature("Order ORD-88213 not found at /v1/orders/ORD-88213 (took 12ms)")
+    b = errors.signature("Order ORD-10007 not found at /v1/orders/ORD-10007 (took 340ms)")
+    assert a == b == "order <id> not found at <path> (took <n>ms)"
+
+
+def test_a_tool_argument_date_that_is_not_the_users_date_conflicts():
+    run = AgentRun("date", user="Book the annual physical for March 19, please.")
+    run.tool("book_slot", {"service": "annual physical", "date": "2026-03-20"}, result='{"ok": true}')
+    run.answer("Booked for March 19.")
+    assert evidence_of(run).conflicting_arguments == 1
+    right = AgentRun("date-ok", user="Book the annual physical for March 19, please.")
+    right.tool("book_slot", {"service": "annual physical", "date": "2026-03-19"}, result='{"ok": true}')
+    right.answer("Booked for March 19.")
+    assert evidence_of(right).conflicting_arguments == 0
+
+
+def test_the_form_of_an_answer_is_read_from_its_text():
+    assert text.answer_form('{"status": "ok", "rows": [1, 2]}') == "json"
+    assert text.answer_form('Traceback (most recent call last):\n  File "a.py", line 3\nKeyError: x') == "stack_trace"
+    assert text.answer_form("Which of your two accounts do you mean?") == "question"
+    assert text.answer_form("It shipped yesterday.") == "prose"
+    assert values("due March 19 or 2026-03-19").dates == frozenset({"03-19"})
+
+
+def test_a_failure_told_in_a_later_turn_is_told_even_if_the_last_answer_moves_on():
+    run = AgentRun("told", user="Change my flight.")
+    run.tool("update_flight", {"id": "F1"}, error="Error: not enough seats on flight HAT229")
+    run.llm("Unfortunately that flight is full. Would you like another one?")
+    run.answer("Thank you, have a good day.")
+    ev = evidence_of(run)
+    assert ev.unrecovered_errors == 1 and ev.failure_told
+    silent = AgentRun("silent", user="Change my flight.")
+    silent.tool("update_flight", {"id": "F1"}, error="Error: not enough seats on flight HAT229")
+    silent.answer("Your flight has been changed.")
+    assert "nothing the agent wrote afterwards mentions the failure" in phrases_of(silent)
+
+
+def test_a_span_is_slow_against_the_same_tools_spans_elsewhere_in_the_run():
+    def row(name: str, ms: float) -> FacetRow:
+        return FacetRow(trace_id=name, tenant=None, content_hash=name, extractor_version="v", direct=DirectFacets(),
+                        model=ModelFacets(), facets={"span_keys": ["tool:search", "llm:m"], "span_ms": [ms, 900.0],
+                                                     "span_tokens": [0, 500]})
+    rows = [row(f"t{i}", 100.0 + i) for i in range(PEERS)] + [row("slow", 4000.0)]
+    ratios = run_relative(rows)
+    assert ratios["slow"]["slow_span_ratio"] >= 30
+    assert ratios["t0"]["slow_span_ratio"] < 2
+    # Fewer peers than PEERS: the usual cost is not known, so nothing is slow.
+    assert run_relative(rows[-3:])["slow"]["slow_span_ratio"] == 0
