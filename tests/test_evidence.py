@@ -126,3 +126,43 @@ def test_a_span_is_slow_against_the_same_tools_spans_elsewhere_in_the_run():
     assert ratios["t0"]["slow_span_ratio"] < 2
     # Fewer peers than PEERS: the usual cost is not known, so nothing is slow.
     assert run_relative(rows[-3:])["slow"]["slow_span_ratio"] == 0
+
+
+def test_a_figure_one_digit_off_the_returned_one_is_a_misquote_not_an_invention():
+    run = AgentRun("misquote", user="How much was refunded?")
+    run.tool("get_refund", {"id": "R-1"}, result='{"amount": 1834.50}')
+    run.answer("You were refunded 1384.50 yesterday.")
+    assert evidence_of(run).misquoted_figures == 1
+    exact = AgentRun("exact", user="How much was refunded?")
+    exact.tool("get_refund", {"id": "R-1"}, result='{"amount": 1834.50}')
+    exact.answer("You were refunded 1834.50 yesterday.")
+    assert evidence_of(exact).misquoted_figures == 0
+
+
+def test_figures_written_beside_the_other_calls_subject_are_swapped():
+    run = AgentRun("swap", user="Compare the rent in Lyon and Porto.")
+    run.tool("get_rent", {"city": "Lyon"}, result='{"median": 1210}')
+    run.tool("get_rent", {"city": "Porto"}, result='{"median": 985}')
+    run.answer("Median rent in Lyon is 985 a month, while Porto comes in at 1210.")
+    assert evidence_of(run).swapped_figures
+    right = AgentRun("no-swap", user="Compare the rent in Lyon and Porto.")
+    right.tool("get_rent", {"city": "Lyon"}, result='{"median": 1210}')
+    right.tool("get_rent", {"city": "Porto"}, result='{"median": 985}')
+    right.answer("Median rent in Lyon is 1210 a month, while Porto comes in at 985.")
+    assert not evidence_of(right).swapped_figures
+
+
+def test_a_persons_details_from_one_tool_sent_to_another_are_a_flow_by_their_field_names():
+    run = AgentRun("person", user="Is there a recall on the drug my patient takes?")
+    run.tool("get_patient", {"id": "P-7"}, result='{"full_name": "Jon Baker", "drug": "lisinopril"}')
+    run.tool("web_search", {"q": "Jon Baker lisinopril recall"}, result="[]")
+    run.answer("No recall found.")
+    assert "personal→tool" in evidence_of(run).sensitive_flows
+
+
+def test_a_change_made_twice_with_the_same_arguments_is_counted():
+    run = AgentRun("twice", user="Refund order 77.")
+    run.tool("issue_refund", {"order": "77", "amount": 20}, result='{"refund_id": "RF-1"}')
+    run.tool("issue_refund", {"order": "77", "amount": 20}, result='{"refund_id": "RF-2"}')
+    run.answer("Refunded.")
+    assert evidence_of(run).repeated_changes == 1

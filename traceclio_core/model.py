@@ -61,6 +61,8 @@ class Span(BaseModel):
     error_type: str | None = None
     error_message: str | None = None
     model: str | None = None
+    # The model the call asked for, where the span records it apart from the one that answered.
+    requested_model: str | None = None
     input_tokens: int = 0
     output_tokens: int = 0
     finish_reasons: tuple[str, ...] = ()

@@ -4,8 +4,9 @@ Two ways to use it:
 
     def test_recovery(traceclio_recovery):
         assert traceclio_recovery(n=2000, seed=3).leaf >= 0.90
+        assert traceclio_recovery(n=2000, seed=3, detectors=False).leaf >= 0.70   # discovery alone
 
-    pytest --traceclio-min-recovery 0.9     # adds one gate item to the session
+    pytest --traceclio-min-recovery 0.9 [--traceclio-detectors off]    # adds one gate item to the session
 
 Both run generator → pipeline → score with the installed plugins; a failing gate prints the
 per-behaviour table, worst first.
@@ -24,6 +25,8 @@ def pytest_addoption(parser):
                     help="Fail the session when leaf recovery on held-out synthetic traces is below this.")
     group.addoption("--traceclio-n", type=int, default=2000, help="Synthetic traces for the gate.")
     group.addoption("--traceclio-seed", type=int, default=3, help="Seed for the gate's traces.")
+    group.addoption("--traceclio-detectors", choices=("on", "off"), default="on",
+                    help="Run the gate with the known-pattern detectors (on) or on the evidence alone (off).")
 
 
 class RecoveryBelowThreshold(AssertionError):
@@ -36,15 +39,15 @@ def check(score: Score, minimum: float) -> None:
 
 
 class GateItem(pytest.Item):
-    def __init__(self, *, minimum: float, n: int, seed: int, cache_dir, **kwargs):
+    def __init__(self, *, minimum: float, n: int, seed: int, cache_dir, detectors: bool = True, **kwargs):
         super().__init__(**kwargs)
-        self.minimum, self.n, self.seed, self.cache_dir = minimum, n, seed, cache_dir
+        self.minimum, self.n, self.seed, self.cache_dir, self.detectors = minimum, n, seed, cache_dir, detectors
 
     def runtest(self):
         from traceclio_core.recovery import measure
 
         options = {"cache_dir": self.cache_dir} if self.cache_dir is not None else {}
-        check(measure(n=self.n, seed=self.seed, **options), self.minimum)
+        check(measure(n=self.n, seed=self.seed, detectors=self.detectors, **options), self.minimum)
 
     def repr_failure(self, excinfo, style=None):
         if isinstance(excinfo.value, RecoveryBelowThreshold):
@@ -52,7 +55,8 @@ class GateItem(pytest.Item):
         return super().repr_failure(excinfo, style=style)
 
     def reportinfo(self):
-        return self.path, None, f"traceclio recovery gate (min {self.minimum})"
+        detectors = "" if self.detectors else ", detectors off"
+        return self.path, None, f"traceclio recovery gate (min {self.minimum}{detectors})"
 
 
 def pytest_collection_modifyitems(session, config, items):
@@ -62,12 +66,13 @@ def pytest_collection_modifyitems(session, config, items):
     cache = config.cache.mkdir("traceclio") if getattr(config, "cache", None) else None
     items.append(GateItem.from_parent(session, name="traceclio_recovery_gate", minimum=minimum,
                                       n=config.getoption("--traceclio-n"), seed=config.getoption("--traceclio-seed"),
-                                      cache_dir=cache))
+                                      cache_dir=cache, detectors=config.getoption("--traceclio-detectors") == "on"))
 
 
 @pytest.fixture(scope="session")
 def traceclio_recovery(tmp_path_factory):
-    """A function: `traceclio_recovery(n=2000, seed=3, split="heldout", **settings) -> Score`."""
+    """A function: `traceclio_recovery(n=2000, seed=3, split="heldout", **settings) -> Score`; pass
+    `detectors=False` to score discovery from the evidence alone."""
     from traceclio_core.recovery import measure
 
     cache = tmp_path_factory.mktemp("traceclio-gate-cache")

@@ -311,6 +311,7 @@ def to_span(raw: RawSpan) -> Span:
         error_type=error_type,
         error_message=error_message,
         model=as_text(_first(attrs, "gen_ai.response.model", "gen_ai.request.model", "llm.model_name")),
+        requested_model=as_text(_first(attrs, "gen_ai.request.model")),
         input_tokens=input_tokens,
         output_tokens=output_tokens,
         finish_reasons=_finish_reasons(attrs),

@@ -12,7 +12,7 @@ import json
 from pydantic import BaseModel, Field
 
 from traceclio_core.model import Span, SpanKind, Trace
-from traceclio_evidence import errors, sensitive, text
+from traceclio_evidence import errors, figures, sensitive, text
 from traceclio_evidence.values import Pool, Values, provenance, values
 from traceclio_offline.signals import (
     action_kind,
@@ -52,6 +52,10 @@ class Evidence(BaseModel):
                                                                          "call of that kind backs.")
     answer_values: int = Field(0, description="Specific values the answer states (figures, ids, dates, emails, links).")
     ungrounded_values: int = Field(0, description="Of those, values found nowhere else in the trace.")
+    misquoted_figures: int = Field(0, description="Answer figures found nowhere in the trace that differ from a "
+                                                  "figure a tool returned by one digit or two swapped digits.")
+    swapped_figures: bool = Field(False, description="The answer writes the figure one call returned for one "
+                                                     "subject beside another call's subject, and the other way round.")
     answer_value_sources: list[str] = Field(default_factory=list, description="Where the answer's values came from: "
                                                                               "tool result, request, instructions.")
     unseen_argument_values: int = Field(0, description="Tool-argument values seen nowhere before the call (not in "
@@ -78,12 +82,16 @@ class Evidence(BaseModel):
                                              "(A, B, A, B …), arguments included.")
     retry_pacing: str = Field("", description="Waits between retries of one call: none, steady, growing ('' no retry).")
     identical_results: int = Field(0, description="Calls repeating an earlier call's tool, arguments and result.")
+    repeated_changes: int = Field(0, description="Successful calls that change something, repeating an earlier "
+                                                 "successful call's tool and arguments.")
     empty_results: int = Field(0, description="Tool results that came back empty.")
     instructions_in_results: bool = Field(False, description="A tool result holds instructions addressed to the "
                                                              "assistant.")
     new_tool_after_instructions: bool = Field(False, description="A tool not used before runs after such a result.")
     models: list[str] = Field(default_factory=list, description="Models that answered the LLM calls.")
     model_switches: int = Field(0, description="Times the answering model changes between consecutive LLM calls.")
+    served_by_other_model: int = Field(0, description="LLM calls answered by another model than the one they "
+                                                      "asked for.")
     agents: int = Field(0, description="Distinct agents that ran.")
     agent_handoffs: int = Field(0, description="Times control passes from one agent to another.")
     subagent_cut_off: bool = Field(False, description="A sub-agent's output stops mid-sentence.")
@@ -99,6 +107,8 @@ class Evidence(BaseModel):
                                                                    "'llm:MODEL', for run-relative resource use.")
     span_ms: list[float] = Field(default_factory=list, description="Duration of each span in span_keys.")
     span_tokens: list[int] = Field(default_factory=list, description="Tokens of each span in span_keys (0 for tools).")
+    span_result_chars: list[int] = Field(default_factory=list, description="Characters of each span's tool result "
+                                                                           "(0 for LLM calls).")
 
 
 def _system_text(trace: Trace) -> str:
@@ -181,6 +191,17 @@ def _unrecovered(tools: list[Span]) -> tuple[list[Span], bool]:
     return left, partial
 
 
+def _repeated_changes(ok_tools: list[Span]) -> int:
+    seen, repeats = set(), 0
+    for span in ok_tools:
+        if action_kind(span.tool_name or "") != "write":
+            continue
+        call = (span.tool_name, canonical_arguments(span.tool_arguments))
+        repeats += call in seen
+        seen.add(call)
+    return repeats
+
+
 def _handoffs(trace: Trace, tools: list[Span]) -> tuple[int, int]:
     agents = [s.agent_name or s.name for s in sorted(trace.agent_spans, key=lambda s: s.start_ns)]
     switches = sum(1 for a, b in zip(agents, agents[1:]) if a != b)
@@ -205,7 +226,9 @@ def compute_evidence(trace: Trace) -> Evidence:
         backed["verification"] = any(s.start_ns >= writes[-1].end_ns for s in ok_tools if s not in writes)
 
     pools = {"tool result": Pool(results), "request": Pool([request]), "instructions": Pool([system])}
-    stated = values(answer).all()
+    answer_values = values(answer)
+    stated = answer_values.all()
+    returned_numbers = values(" ".join(results)).numbers
     sources = [provenance(v, pools) for v in stated]
 
     requested = values(request)
@@ -235,6 +258,11 @@ def compute_evidence(trace: Trace) -> Evidence:
             before = sensitive.found(" ".join(s.tool_result or "" for s in tools[:i])).get(kind, set()) if given else set()
             if given & before & fresh:
                 flows.add(f"{kind}→tool")
+    for i, span in enumerate(tools):
+        personal = {v for s in tools[:i] if s.tool_name != span.tool_name for v in sensitive.personal_fields(s.tool_result)}
+        personal -= {v for v in personal if v in request.lower()}
+        if any(v in (span.tool_arguments or "").lower() for v in personal):
+            flows.add("personal→tool")
     seen_types = set(returned) | set(asked) | set(sensitive.found(answer))
 
     failed = [s for s in trace.spans if looks_failed(s) and s.kind in (SpanKind.TOOL, SpanKind.RETRIEVER, SpanKind.LLM)]
@@ -297,6 +325,9 @@ def compute_evidence(trace: Trace) -> Evidence:
         answer_values=len(stated),
         ungrounded_values=sum(1 for s in sources if s == "nowhere"),
         answer_value_sources=sorted({s for s in sources if s != "nowhere"}),
+        misquoted_figures=figures.misquoted(answer_values.numbers, returned_numbers,
+                                            pools["request"].text + " " + pools["instructions"].text),
+        swapped_figures=figures.swapped(answer, ok_tools),
         unseen_argument_values=unseen,
         result_fed_arguments=fed,
         conflicting_arguments=conflicts,
@@ -312,11 +343,14 @@ def compute_evidence(trace: Trace) -> Evidence:
         alternations=sum(1 for a, b, c in zip(outcomes, outcomes[1:], outcomes[2:]) if a[:2] == c[:2] != b[:2]),
         retry_pacing=outcome.backoff if outcome.retry_classes else "",
         identical_results=len(outcomes) - len(set(outcomes)),
+        repeated_changes=_repeated_changes(ok_tools),
         empty_results=sum(1 for s in tools if empty_result(s.tool_result)),
         instructions_in_results=injected_at is not None,
         new_tool_after_instructions=new_after,
         models=sorted(set(models)),
         model_switches=sum(1 for a, b in zip(models, models[1:]) if a != b),
+        served_by_other_model=sum(1 for s in llms if s.requested_model and s.model and s.requested_model != s.model
+                                  and not s.model.startswith(s.requested_model)),
         agents=agents,
         agent_handoffs=handoffs,
         subagent_cut_off=any(text.ends_mid_sentence(o) for o in sub_outputs),
@@ -332,4 +366,5 @@ def compute_evidence(trace: Trace) -> Evidence:
         # A source that recorded no timing (a transcript log) gives no durations to compare.
         span_ms=[round(s.duration_ms, 3) for s, _ in keyed] if trace.timing_recorded else [],
         span_tokens=[s.input_tokens + s.output_tokens for s, _ in keyed],
+        span_result_chars=[len(s.tool_result or "") for s, _ in keyed],
     )

@@ -77,6 +77,10 @@ def _answer(ev: dict) -> list[Phrase]:
         out.append(Phrase("answer states values found nowhere in the trace", DEVIATION, True))
     elif "tool result" in ev.get("answer_value_sources", []):
         out.append(Phrase("answer values come from tool results", SHAPE))
+    if ev.get("misquoted_figures", 0):
+        out.append(Phrase("answer quotes a figure a digit off from the one a tool returned", DEVIATION, True))
+    if ev.get("swapped_figures"):
+        out.append(Phrase("answer pairs each figure with the other call's subject", DEVIATION, True))
     if ev.get("echoes_instructions"):
         out.append(Phrase("answer copies the instructions", DEVIATION, True))
     return out
@@ -120,9 +124,14 @@ def _tools(row: FacetRow, ev: dict) -> list[Phrase]:
     for flow in ev.get("sensitive_flows", []):
         kind, _, target = flow.partition("→")
         where = "the answer" if target == "answer" else "another tool's arguments"
-        out.append(Phrase(f"{kind.replace('_', ' ')} data from a tool result reaches {where}", DEVIATION, True))
-    if ev.get("model_switches", 0):
-        out.append(Phrase("the answering model changes mid-run", DEVIATION, True))
+        what = "a person's details" if kind == "personal" else f"{kind.replace('_', ' ')} data"
+        out.append(Phrase(f"{what} from a tool result reach{'' if kind == 'personal' else 'es'} {where}", DEVIATION, True))
+    if ev.get("served_by_other_model", 0):
+        out.append(Phrase("calls are answered by another model than the one asked for", DEVIATION, True))
+    elif ev.get("model_switches", 0):
+        out.append(Phrase("the answering model changes mid-run", SHAPE))
+    if ev.get("repeated_changes", 0):
+        out.append(Phrase("a call that changes something runs twice with the same arguments", DEVIATION, True))
     if ev.get("subagent_cut_off"):
         out.append(Phrase("a sub-agent's output stops mid-sentence", DEVIATION, True))
     if ev.get("ended_in_error"):
@@ -134,8 +143,10 @@ def _relative(ev: dict) -> list[Phrase]:
     out = []
     if ev.get("slow_span_ratio", 0) >= 10:
         out.append(Phrase("a span takes far longer than the same tool or model elsewhere", DEVIATION, True))
-    if ev.get("token_span_ratio", 0) >= 10:
+    if ev.get("token_span_ratio", 0) >= 5:
         out.append(Phrase("a model call uses far more tokens than the same model elsewhere", DEVIATION, True))
+    if ev.get("result_size_ratio", 0) >= 5:
+        out.append(Phrase("a tool returns far more data than it usually does", DEVIATION, True))
     return out
 
 

@@ -40,6 +40,8 @@ SPECS += [
                                           "in the run (0 when it has too few peers)."),
     FacetSpec("token_span_ratio", "float", "The trace's largest model call in tokens over that model's median "
                                            "in the run (0 when it has too few peers)."),
+    FacetSpec("result_size_ratio", "float", "The trace's largest tool result over that tool's median result size "
+                                            "in the run (0 when it has too few peers)."),
 ]
 
 

@@ -24,9 +24,11 @@ def _medians(rows: Sequence[FacetRow], field: str) -> dict[str, float]:
 
 
 def run_relative(rows: Sequence[FacetRow]) -> dict[str, dict[str, float]]:
-    """Per trace: its slowest span's duration over that tool's or model's median in the run, and its
-    largest model call's tokens over that model's median (0 when the peers are too few to tell)."""
+    """Per trace: its slowest span's duration over that tool's or model's median in the run, its largest
+    model call's tokens over that model's median, and its largest tool result over that tool's median
+    (0 when the peers are too few to tell)."""
     durations, tokens = _medians(rows, "span_ms"), _medians(rows, "span_tokens")
+    sizes = _medians(rows, "span_result_chars")
     out = {}
     for row in rows:
         keys = row.facets.get("span_keys")
@@ -36,5 +38,8 @@ def run_relative(rows: Sequence[FacetRow]) -> dict[str, dict[str, float]]:
                     if durations.get(k, 0) > 0), default=0.0)
         heavy = max((t / tokens[k] for k, t in zip(keys, row.facets.get("span_tokens", []))
                      if k.startswith("llm:") and tokens.get(k, 0) > 0), default=0.0)
-        out[row.trace_id] = {"slow_span_ratio": round(slow, 2), "token_span_ratio": round(heavy, 2)}
+        large = max((c / sizes[k] for k, c in zip(keys, row.facets.get("span_result_chars", []))
+                     if k.startswith("tool:") and sizes.get(k, 0) > 0), default=0.0)
+        out[row.trace_id] = {"slow_span_ratio": round(slow, 2), "token_span_ratio": round(heavy, 2),
+                             "result_size_ratio": round(large, 2)}
     return out

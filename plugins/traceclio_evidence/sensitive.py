@@ -46,3 +46,32 @@ def found(text: str) -> dict[str, set[str]]:
                 value = digits
             out.setdefault(kind, set()).add(value.lower())
     return out
+
+
+# JSON fields named for a person: the field name says what the value is, where no pattern could.
+_PERSONAL_FIELDS = re.compile(r"^(?:full_?name|first_?name|last_?name|name|customer_?name|patient_?name|"
+                              r"employee_?name|traveller_?name|passenger_?name|email|e_?mail|phone|mobile|"
+                              r"address|street|dob|date_?of_?birth|birth_?date|ssn|national_?id|passport|"
+                              r"iban|account_?number|card_?number)$", re.I)
+
+
+def personal_fields(result: str | None) -> set[str]:
+    """Values of fields a tool result names as a person's (name, email, phone, address, ids), lower-cased."""
+    import json
+
+    try:
+        parsed = json.loads(result or "")
+    except ValueError:
+        return set()
+    found, stack = set(), [parsed]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, dict):
+            for key, value in item.items():
+                if isinstance(value, str) and len(value) >= 3 and _PERSONAL_FIELDS.match(str(key)):
+                    found.add(value.lower())
+                elif isinstance(value, (dict, list)):
+                    stack.append(value)
+        elif isinstance(item, list):
+            stack.extend(item)
+    return found

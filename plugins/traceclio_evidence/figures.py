@@ -1,0 +1,80 @@
+"""Figures in an answer against the figures the tools returned: misquoted, and misattributed.
+
+A figure found nowhere in the trace that differs from a returned figure by a transposition or one digit
+is a misquote, not an invention. A figure that sits beside the wrong thing in the answer (the value one
+call returned for A written next to B, and B's next to A) is misattributed. Both are read from positions
+and digits alone, whatever the domain.
+"""
+
+from __future__ import annotations
+
+import re
+
+from traceclio_core.model import Span
+from traceclio_evidence.values import values
+
+_NUMBER = re.compile(r"\d[\d,]*(?:\.\d+)?")
+NEAR = 40  # characters within which a figure is read as belonging to a name beside it
+
+
+def _digits(value: str) -> str:
+    return value.replace(",", "").replace(".", "")
+
+
+def _near_miss(a: str, b: str) -> bool:
+    """Same length, and equal but for two swapped digits or one changed digit."""
+    da, db = _digits(a), _digits(b)
+    if len(da) != len(db) or len(da) < 3 or da == db:
+        return False
+    diff = [i for i in range(len(da)) if da[i] != db[i]]
+    if len(diff) == 1:
+        return True
+    return len(diff) == 2 and da[diff[0]] == db[diff[1]] and da[diff[1]] == db[diff[0]]
+
+
+def misquoted(answer_numbers: frozenset[str], returned: frozenset[str], seen_text: str) -> int:
+    """Answer figures found nowhere else that are a near miss of a figure a tool returned."""
+    loose = [n for n in answer_numbers if n not in returned and n not in seen_text]
+    return sum(1 for n in loose if any(_near_miss(n, r) for r in returned))
+
+
+def _subject(span: Span) -> str | None:
+    """The one short text argument a call is about (a city, a currency, an order), if it has exactly one."""
+    import json
+
+    try:
+        args = json.loads(span.tool_arguments or "")
+    except ValueError:
+        return None
+    if not isinstance(args, dict):
+        return None
+    texts = [v for v in args.values() if isinstance(v, str) and 2 <= len(v) <= 40]
+    return texts[0] if len(texts) == 1 else None
+
+
+def swapped(answer: str, tools: list[Span]) -> bool:
+    """Two calls of one tool about different subjects, and the answer writes each call's figure next to
+    the other subject."""
+    lowered = answer.lower()
+    by_tool: dict[str, list[tuple[str, frozenset[str]]]] = {}
+    for span in tools:
+        subject = _subject(span)
+        if subject and span.tool_result:
+            by_tool.setdefault(span.tool_name or "", []).append((subject.lower(), values(span.tool_result).numbers))
+    for calls in by_tool.values():
+        for i, (a, a_figures) in enumerate(calls):
+            for b, b_figures in calls[i + 1:]:
+                if a == b or a not in lowered or b not in lowered:
+                    continue
+                own_a, own_b = a_figures - b_figures, b_figures - a_figures
+                if _beside(lowered, b, own_a) and _beside(lowered, a, own_b) and not _beside(lowered, a, own_a):
+                    return True
+    return False
+
+
+def _beside(text: str, name: str, figures: frozenset[str]) -> bool:
+    for match in re.finditer(re.escape(name), text):
+        window = text[max(0, match.start() - NEAR): match.end() + NEAR]
+        if values(window).numbers & figures:
+            return True
+    return False
