@@ -37,3 +37,52 @@ def test_leaf_k_gives_each_distinct_text_that_could_surface_its_own_cluster_up_t
     assert leaf_k(200, np.ones(200), min_traces=5) == 10
     # Never more than twice the rule.
     assert leaf_k(200, np.full(40, 5.0), min_traces=5) == 20
+
+
+def test_failing_and_healthy_leaves_never_share_a_parent_and_the_top_level_keeps_them_apart(tmp_path, cache_dir):
+    import behaviours
+    from builders import write_jsonl
+    from traceclio_core import pipeline
+    from traceclio_core.plugins import plugin_manager
+    from traceclio_core.settings import Settings
+
+    requests, _ = behaviours.build(per_behaviour=12)
+    path = write_jsonl(tmp_path / "traces.jsonl", requests)
+    for detectors in (True, False):
+        settings = Settings(out_dir=tmp_path / f"out-{detectors}", cache_dir=cache_dir, min_tenants=1, min_traces=2,
+                            detectors=detectors, k=8)
+        result = pipeline.run([str(path)], settings, plugin_manager())
+        by_id = {n.id: n for n in result.clusters}
+        parents = [n for n in result.clusters if n.level > 0]
+        assert parents
+        for parent in parents:
+            assert {by_id[c].failing for c in parent.children} == {parent.failing}, parent.title
+        top = [n for n in result.clusters if n.level == max(p.level for p in parents)]
+        assert {n.failing for n in top} == {True, False}
+        assert all(n.title.startswith(("Healthy work", "Mixed")) for n in top if not n.failing)
+
+
+def test_a_trace_in_the_runs_extreme_tail_is_an_outlier_with_its_reason(tmp_path, cache_dir):
+    import json
+
+    from builders import AgentRun, write_jsonl
+    from traceclio_core import pipeline
+    from traceclio_core.plugins import plugin_manager
+    from traceclio_core.settings import Settings
+
+    requests = []
+    for i in range(80):
+        run = AgentRun(f"t{i}", user="Where is my parcel?")
+        run.tool("track", {"id": f"P-{i}"}, result='{"status": "moving"}', ms=4000 * 60 if i == 7 else 100 + i)
+        run.answer("Your parcel is on its way.")
+        requests.append(run.request(tenant=f"tenant-{i % 4}"))
+    path = write_jsonl(tmp_path / "traces.jsonl", requests)
+    settings = Settings(out_dir=tmp_path / "out", cache_dir=cache_dir, min_tenants=1, min_traces=2)
+    pipeline.run([str(path)], settings, plugin_manager())
+    outliers = [json.loads(line) for line in (tmp_path / "out" / "outliers.jsonl").read_text().splitlines()]
+    slow = AgentRun("t7").trace_id
+    (record,) = [o for o in outliers if o["trace_id"] == slow]
+    assert any(r.startswith("slow span ratio") for r in record["reasons"])
+    assert any(r.startswith("total latency ms") for r in record["reasons"])
+    assert record["evidence"]["slow_span_ratio"] > 100
+    assert len(outliers) < 8  # the tail, not the run

@@ -95,12 +95,15 @@ class Evidence(BaseModel):
     agents: int = Field(0, description="Distinct agents that ran.")
     agent_handoffs: int = Field(0, description="Times control passes from one agent to another.")
     subagent_cut_off: bool = Field(False, description="A sub-agent's output stops mid-sentence.")
+    subagent_problem_unsaid: bool = Field(False, description="A sub-agent's output says something failed or "
+                                                             "cannot be done, and the final answer says neither.")
     echoes_instructions: bool = Field(False, description="The answer copies a long passage of the instructions.")
     answer_result_overlap: float = Field(0.0, description="Share of the answer's words that appear in tool results.")
     plan_steps: int = Field(0, description="Steps in the longest plan written before acting.")
     calls_after_plan: int = Field(0, description="Tool calls made after that plan.")
     silent_turns: int = Field(0, description="LLM turns before the last that neither called a tool nor ended.")
     repeating_turns: int = Field(0, description="LLM outputs that repeat one of the two before them.")
+    repeating_plans: int = Field(0, description="Of those, outputs that lay out a plan of steps.")
     last_stop_reason: str = Field("", description="Finish reason of the last LLM call.")
     ended_in_error: bool = Field(False, description="A root span ended in error.")
     span_keys: list[str] = Field(default_factory=list, description="Per tool and LLM span, 'tool:NAME' or "
@@ -146,19 +149,19 @@ def _argument_values(arguments: str | None) -> Values:
     return values(" ; ".join(reversed(leaves)))
 
 
-def _planning_turns(llms: list[Span], tools: list[Span]) -> list[Span]:
-    """The first three model turns that wrote text and then acted: asked for a tool call in the same turn,
-    or were followed by a tool call before the next model turn. A turn that writes text and then waits
-    (a reply to the user in a conversation: options, a question) lays out no plan."""
-    starts = sorted(s.start_ns for s in tools)
+def _planning_turns(llms: list[Span]) -> list[Span]:
+    """The first three model turns that wrote text and then went on working rather than wait for the user:
+    the next model turn came with no new user message (or this turn asked for a tool call itself). A turn
+    that writes text and then hears from the user (a reply in a conversation: options, a question) lays
+    out no plan; nor does the last turn, the answer."""
+    def users(span: Span) -> int:
+        return sum(1 for m in span.input_messages if m.role == "user")
+
     out = []
-    for i, span in enumerate(llms):
+    for span, following in zip(llms, llms[1:]):
         if not span.output_content or (span.output_messages and not any(m.content for m in span.output_messages)):
             continue
-        following = llms[i + 1].start_ns if i + 1 < len(llms) else None
-        acted = bool(span.requested_tool_calls) or any(
-            t >= span.end_ns and (following is None or t < following) for t in starts)
-        if acted and following is not None:
+        if span.requested_tool_calls or users(following) <= users(span):
             out.append(span)
         if len(out) == 3:
             break
@@ -298,9 +301,10 @@ def compute_evidence(trace: Trace) -> Evidence:
     overlap_words = text.content_words(answer)
     result_words = text.content_words(" ".join(results))
     outputs = [s.output_content for s in llms if s.output_content]
-    repeats = sum(1 for i in range(1, len(outputs))
-                  if max(similarity(outputs[i], outputs[j]) for j in range(max(0, i - 2), i)) > REPEAT_SIMILARITY)
-    plans = [(s, plan_items(s.output_content)) for s in _planning_turns(llms, tools)]
+    repeated = [outputs[i] for i in range(1, len(outputs))
+                if max(similarity(outputs[i], outputs[j]) for j in range(max(0, i - 2), i)) > REPEAT_SIMILARITY]
+    repeats = len(repeated)
+    plans = [(s, plan_items(s.output_content)) for s in _planning_turns(llms)]
     steps = max((n for _, n in plans), default=0)
     first_plan = next((s for s, n in plans if n), None)
     silent = sum(1 for s in llms[:-1] if not s.requested_tool_calls and not s.failed)
@@ -354,12 +358,15 @@ def compute_evidence(trace: Trace) -> Evidence:
         agents=agents,
         agent_handoffs=handoffs,
         subagent_cut_off=any(text.ends_mid_sentence(o) for o in sub_outputs),
+        subagent_problem_unsaid=any(text.admits_failure(o) or text.declines(o) or text.unable(o) for o in sub_outputs)
+        and not (text.admits_failure(answer) or text.declines(answer) or text.unable(answer)),
         echoes_instructions=text.longest_shared_run(answer, system, INSTRUCTION_ECHO_WORDS) > 0,
         answer_result_overlap=round(len(overlap_words & result_words) / len(overlap_words), 3) if overlap_words else 0.0,
         plan_steps=steps,
         calls_after_plan=sum(1 for s in tools if first_plan is not None and s.start_ns >= first_plan.start_ns),
         silent_turns=silent,
         repeating_turns=repeats,
+        repeating_plans=sum(1 for o in repeated if plan_items(o) >= 2),
         last_stop_reason=last_finish.lower(),
         ended_in_error=any(root.failed for root in trace.roots),
         span_keys=[k for _, k in keyed],

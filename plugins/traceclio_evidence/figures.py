@@ -38,37 +38,44 @@ def misquoted(answer_numbers: frozenset[str], returned: frozenset[str], seen_tex
     return sum(1 for n in loose if any(_near_miss(n, r) for r in returned))
 
 
-def _subject(span: Span) -> str | None:
-    """The one short text argument a call is about (a city, a currency, an order), if it has exactly one."""
+def _arguments(span: Span) -> dict:
     import json
 
     try:
         args = json.loads(span.tool_arguments or "")
     except ValueError:
+        return {}
+    return args if isinstance(args, dict) else {}
+
+
+def _subjects(a: Span, b: Span) -> tuple[str, str] | None:
+    """What two calls of one tool are each about: the one short text argument in which they differ."""
+    x, y = _arguments(a), _arguments(b)
+    differing = [k for k in set(x) | set(y) if x.get(k) != y.get(k)]
+    if len(differing) != 1:
         return None
-    if not isinstance(args, dict):
-        return None
-    texts = [v for v in args.values() if isinstance(v, str) and 2 <= len(v) <= 40]
-    return texts[0] if len(texts) == 1 else None
+    first, second = x.get(differing[0]), y.get(differing[0])
+    if all(isinstance(v, str) and 2 <= len(v) <= 40 for v in (first, second)):
+        return first.lower(), second.lower()
+    return None
 
 
 def swapped(answer: str, tools: list[Span]) -> bool:
     """Two calls of one tool about different subjects, and the answer writes each call's figure next to
     the other subject."""
     lowered = answer.lower()
-    by_tool: dict[str, list[tuple[str, frozenset[str]]]] = {}
-    for span in tools:
-        subject = _subject(span)
-        if subject and span.tool_result:
-            by_tool.setdefault(span.tool_name or "", []).append((subject.lower(), values(span.tool_result).numbers))
-    for calls in by_tool.values():
-        for i, (a, a_figures) in enumerate(calls):
-            for b, b_figures in calls[i + 1:]:
-                if a == b or a not in lowered or b not in lowered:
-                    continue
-                own_a, own_b = a_figures - b_figures, b_figures - a_figures
-                if _beside(lowered, b, own_a) and _beside(lowered, a, own_b) and not _beside(lowered, a, own_a):
-                    return True
+    for i, first in enumerate(tools):
+        for second in tools[i + 1:]:
+            if first.tool_name != second.tool_name or not (first.tool_result and second.tool_result):
+                continue
+            subjects = _subjects(first, second)
+            if subjects is None or not all(s in lowered for s in subjects):
+                continue
+            a, b = subjects
+            a_figures, b_figures = values(first.tool_result).numbers, values(second.tool_result).numbers
+            own_a, own_b = a_figures - b_figures, b_figures - a_figures
+            if _beside(lowered, b, own_a) and _beside(lowered, a, own_b) and not _beside(lowered, a, own_a):
+                return True
     return False
 
 

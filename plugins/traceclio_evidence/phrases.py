@@ -39,6 +39,8 @@ def _shape(row: FacetRow, ev: dict) -> list[Phrase]:
             out.append(Phrase("fewer calls than the plan has steps", DEVIATION, True))
     if ev.get("repeating_turns", 0) >= 2:
         out.append(Phrase("model turns repeat each other", DEVIATION, True))
+        if ev.get("repeating_plans", 0) * 2 >= ev["repeating_turns"]:
+            out.append(Phrase("the repeated turns lay out plans", DEVIATION, True))
     elif ev.get("silent_turns", 0) >= 4:
         out.append(Phrase("many model turns without a tool call", SHAPE))
     return out
@@ -101,6 +103,9 @@ def _tools(row: FacetRow, ev: dict) -> list[Phrase]:
         pacing = {"none": "with no wait", "steady": "at a fixed interval", "growing": "with growing waits"}
         out.append(Phrase(f"the same call fails again and again {pacing.get(ev.get('retry_pacing', ''), '')}".strip(),
                           DEVIATION, True))
+        # What it keeps failing on sets one loop apart from another (wait out a limit, fix the arguments).
+        for kind in row.direct.error_classes[:1]:
+            out.append(Phrase(f"keeps failing on {kind.replace('_', ' ')} errors", DEVIATION, True))
     for kind in row.direct.error_classes[:2]:
         out.append(Phrase(f"tool errors of kind {kind.replace('_', ' ')}", SHAPE))
     for signature in ev.get("error_signatures", [])[:1]:
@@ -132,6 +137,8 @@ def _tools(row: FacetRow, ev: dict) -> list[Phrase]:
         out.append(Phrase("the answering model changes mid-run", SHAPE))
     if ev.get("repeated_changes", 0):
         out.append(Phrase("a call that changes something runs twice with the same arguments", DEVIATION, True))
+    if ev.get("subagent_problem_unsaid"):
+        out.append(Phrase("a sub-agent reported a problem the answer does not mention", DEVIATION, True))
     if ev.get("subagent_cut_off"):
         out.append(Phrase("a sub-agent's output stops mid-sentence", DEVIATION, True))
     if ev.get("ended_in_error"):

@@ -3,6 +3,7 @@ whether it declines, asks or admits a failure. English claim forms only; other l
 
 from __future__ import annotations
 
+import ast
 import json
 import re
 from functools import lru_cache
@@ -16,15 +17,21 @@ _SENTENCE_END = re.compile(r"[.!?)\]}\"'`*_>]\s*$")
 
 
 def answer_form(text: str) -> str:
-    """empty, json, stack_trace, code, table, list, question or prose."""
+    """empty, json (JSON or a printed data literal), stack_trace, code, table, list, question or prose."""
     stripped = (text or "").strip()
     if not stripped:
         return "empty"
     if stripped[0] in "[{":
+        # A payload handed over as it came: JSON, or a data literal printed by the code that held it.
         try:
             json.loads(stripped)
             return "json"
         except ValueError:
+            pass
+        try:
+            if len(stripped) < 100_000 and isinstance(ast.literal_eval(stripped), (dict, list)):
+                return "json"
+        except (ValueError, SyntaxError, MemoryError, RecursionError):
             pass
     if _STACK.search(stripped):
         return "stack_trace"
@@ -94,12 +101,20 @@ _UNABLE = re.compile(r"\b(?:don't|do not|doesn't|does not) have (?:any )?(?:acce
 _QUESTION = re.compile(r"[^.!?\n]*\b(?:you|your)\b[^.!?\n]*\?|(?:^|[.!?]\s+|\n)(?:what|which|when|where|who|could|"
                        r"can|would|do|did|is|are|should)\b[^.!?\n]*\?", re.I)
 _FAILURE = re.compile(r"\b(?:unable|couldn't|could not|wasn't able|was not able|failed|unfortunately|error|"
-                      r"not available|unavailable|didn't work|did not work|went wrong|try again later)\b", re.I)
+                      r"not available|unavailable|didn't work|did not work|went wrong|try again later|"
+                      r"not eligible|ineligible|blocked|denied|rejected|not allowed|not permitted|do not proceed)\b",
+                      re.I)
+
+
+# Verification reported as a result rather than an act: "Verification succeeded", "tests pass", "… and tested".
+_VERIFIED = re.compile(r"\b(?:verification|validation|tests?|checks?) (?:succeeded|passed|pass|are green|ok)\b|"
+                       r"\b(?:applied|deployed|done|made|changed|fixed|updated) and (?:tested|verified|validated)\b",
+                       re.I)
 
 
 def claims(text: str) -> set[str]:
     """Kinds of work the text says the agent did: 'change', 'lookup', 'verification'."""
-    found = set()
+    found = {"verification"} if _VERIFIED.search(text or "") else set()
     matches = [*_FIRST_PERSON.finditer(text or ""), *_PASSIVE.finditer(text or ""), *_SUBJECTLESS.finditer(text or "")]
     for match in matches:
         verb = match.group(1).lower()
