@@ -52,7 +52,7 @@ def evaluate(run_dir: Path, truth: list[dict]) -> dict:
                         if kinds[counts.most_common(1)[0][0]] in HEALTHY_KINDS}
     healthy_by_us = {c for c in members if clusters.get(c, {}).get("failing") is False}
     rows = []
-    for label in sorted(l for l, k in kinds.items() if k == "new_failure"):
+    for label in sorted(name for name, kind in kinds.items() if kind == "new_failure"):
         total = sum(1 for t in labels.values() if t == label)
         best = max(members, key=lambda c: (2 * members[c][label] / (total + sum(members[c].values())), c),
                    default=None)
@@ -69,14 +69,13 @@ def evaluate(run_dir: Path, truth: list[dict]) -> dict:
         })
     ids = sorted(labels)
     nmi = normalized_mutual_info_score([labels[t] for t in ids], [assigned.get(t) or f"none:{t}" for t in ids])
-    new = [r for r in rows]
-    traces_new = sum(r["traces"] for r in new) or 1
+    traces_new = sum(r["traces"] for r in rows) or 1
     return {
         "rows": rows,
         "discovered": sum(r["discovered"] for r in rows),
         "behaviours": len(rows),
-        "in_healthy_leaves": round(sum(r["in_healthy_leaves"] * r["traces"] for r in new) / traces_new, 3),
-        "in_truth_healthy_leaves": round(sum(r["in_truth_healthy_leaves"] * r["traces"] for r in new) / traces_new, 3),
+        "in_healthy_leaves": round(sum(r["in_healthy_leaves"] * r["traces"] for r in rows) / traces_new, 3),
+        "in_truth_healthy_leaves": round(sum(r["in_truth_healthy_leaves"] * r["traces"] for r in rows) / traces_new, 3),
         "nmi": round(nmi, 3),
         "leaves": sum(1 for c in clusters.values() if c["level"] == 0 and c.get("surfaced", True)),
     }

@@ -3,7 +3,7 @@ from traceclio_core.assembly import TraceAssembler
 from traceclio_core.rejects import RejectLog
 from traceclio_core.semconv import RawSpan
 from traceclio_core.settings import Settings
-from traceclio_offline.direct import compute_direct_facets
+from traceclio_structure.direct import compute_direct_facets
 
 
 def to_trace(run: AgentRun):

@@ -13,7 +13,7 @@ import pytest
 
 from traceclio_core.rejects import RejectLog
 from traceclio_core.settings import Settings
-from traceclio_offline.direct import compute_direct_facets
+from traceclio_structure.direct import compute_direct_facets
 from traceclio_otlp.source import traceclio_load_traces
 
 FIXTURES = Path(__file__).parent / "fixtures" / "frameworks"

@@ -2,7 +2,7 @@ import behaviours
 from builders import AgentRun
 from test_direct_facets import to_trace
 from traceclio_core.facets import CompletionStatus
-from traceclio_offline.direct import compute_direct_facets
+from traceclio_structure.direct import compute_direct_facets
 from traceclio_offline.extractor import OfflineExtractor
 from traceclio_offline.signals import answer_claims
 

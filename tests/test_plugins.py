@@ -62,6 +62,6 @@ def test_an_outside_plugin_replaces_the_namer_and_clusterer_and_adds_a_facet(tmp
     assert plugin.asked_k == 9
     assert len(leaves) == 1 and leaves[0].title == f"LOUD {len(truth)}"
     from traceclio_core import facet_table
-    extras = [extra for _, extra in facet_table.read(tmp_path / "out" / "facets.parquet")]
-    assert all(e["span_count"] > 0 for e in extras)
+    rows = [row for row, _ in facet_table.read(tmp_path / "out" / "facets.parquet")]
+    assert all(row.facets["span_count"] > 0 for row in rows)  # its own column, not folded into `extra`
     assert json.loads((tmp_path / "out" / "clusters.json").read_text())["clusters"][0]["title"].startswith("LOUD")

@@ -14,7 +14,7 @@ from pydantic import BaseModel, Field
 from traceclio_core.model import Span, SpanKind, Trace
 from traceclio_evidence import errors, figures, sensitive, text
 from traceclio_evidence.values import Pool, Values, provenance, values
-from traceclio_offline.signals import (
+from traceclio_structure.spans import (
     action_kind,
     canonical_arguments,
     empty_result,
@@ -23,7 +23,7 @@ from traceclio_offline.signals import (
     plan_items,
     similarity,
 )
-from traceclio_offline.tool_use import tool_outcome
+from traceclio_structure.retries import tool_outcome
 
 INSTRUCTION_ECHO_WORDS = 12  # a run of this many words shared with the instructions is a copy, not a paraphrase
 REPEAT_SIMILARITY = 0.6  # word overlap at which one model turn repeats an earlier one

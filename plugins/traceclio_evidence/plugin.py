@@ -18,9 +18,10 @@ _TYPES = {int: "int", float: "float", bool: "bool", str: "str"}
 
 
 def _source_version() -> str:
-    """A hash of the evidence code: change how evidence is read and the facet cache knows."""
+    """A hash of the evidence code and the structure it reads: change either and the facet cache knows."""
+    here = Path(__file__).parent
     digest = hashlib.sha256()
-    for path in sorted(Path(__file__).parent.glob("*.py")):
+    for path in sorted(here.glob("*.py")) + sorted((here.parent / "traceclio_structure").glob("*.py")):
         digest.update(path.read_bytes())
     return "evidence-" + digest.hexdigest()[:12]
 

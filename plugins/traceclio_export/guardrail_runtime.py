@@ -32,7 +32,7 @@ class Verdict:
 
 def trace_row(trace: Trace) -> FacetRow:
     """The trace's facet row as the offline pipeline computes it (no cache, no model call)."""
-    from traceclio_offline.direct import compute_direct_facets
+    from traceclio_structure.direct import compute_direct_facets
     from traceclio_offline.extractor import judge
 
     direct = compute_direct_facets(trace)

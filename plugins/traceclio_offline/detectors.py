@@ -13,7 +13,7 @@ from traceclio_core.facets import FacetRow, FacetSpec, Phrase
 from traceclio_core.hookspecs import hookimpl
 from traceclio_core.model import Trace
 from traceclio_core.settings import Settings
-from traceclio_offline.direct import compute_direct_facets
+from traceclio_structure.direct import compute_direct_facets
 from traceclio_offline.extractor import VERSION, known_patterns  # noqa: F401  (VERSION keys the facet cache)
 
 SPEC = FacetSpec("known_patterns", "list[str]", "Known failure patterns the detector rules find in this trace, "

@@ -66,11 +66,13 @@ from traceclio_offline.user_request import (
 )
 
 def _source_version() -> str:
-    """The version is a hash of the offline stages' source: change a rule and the facet cache knows."""
+    """The version is a hash of the offline stages' source and the structure they read: change a rule and
+    the facet cache knows."""
     here = Path(__file__).parent
     digest = hashlib.sha256()
-    for name in ("signals.py", "direct.py", "extractor.py", "user_request.py", "tool_use.py"):
-        digest.update((here / name).read_bytes())
+    for path in sorted(here.glob("*.py")) + sorted((here.parent / "traceclio_structure").glob("*.py")):
+        if path.name != "namer.py":
+            digest.update(path.read_bytes())
     return "offline-" + digest.hexdigest()[:12]
 
 

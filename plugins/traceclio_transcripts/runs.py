@@ -18,7 +18,7 @@ from typing import Any
 from traceclio_core.assembly import SpanRecord
 from traceclio_core.model import Message, Span, SpanKind, Status, ToolCallRequest
 from traceclio_core.settings import Settings
-from traceclio_offline.signals import looks_failed
+from traceclio_structure.spans import looks_failed
 
 ROOT_ID = "run"
 # The first line of an error result, as the span's error message.

@@ -9,7 +9,7 @@ from traceclio_core.facets import DirectFacets
 from traceclio_core.hookspecs import hookimpl
 from traceclio_core.model import SpanKind, Trace
 from traceclio_core.settings import Settings
-from traceclio_offline.signals import (
+from traceclio_structure.spans import (
     canonical_arguments,
     classify_error,
     looks_failed,
