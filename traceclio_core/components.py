@@ -56,6 +56,7 @@ class Contrast(BaseModel):
     nearby: float
     overall: float
     deviation: bool = False
+    meaning: str = ""
 
     @property
     def lift(self) -> float:

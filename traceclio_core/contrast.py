@@ -41,6 +41,7 @@ class RunContrast:
     def __init__(self, rows: Sequence[FacetRow], renderings: Sequence[list[Phrase]]):
         self.phrases = [frozenset(p.text for p in r) for r in renderings]
         self.deviations = frozenset(p.text for r in renderings for p in r if p.deviation)
+        self.meanings = {p.text: p.meaning for r in renderings for p in r if p.meaning}
         self.attributes = [attribute_values(row) for row in rows]
         self.total = len(rows)
         self._overall_phrases = Counter(t for s in self.phrases for t in s)
@@ -54,7 +55,8 @@ class RunContrast:
         near = Counter(t for i in nearby for t in sets[i])
         n, m = len(member), max(1, len(nearby))
         out = [Contrast(text=t, inside=round(c / n, 4), nearby=round(near[t] / m, 4) if nearby else round(
-                   overall[t] / self.total, 4), overall=round(overall[t] / self.total, 4), deviation=t in self.deviations)
+                   overall[t] / self.total, 4), overall=round(overall[t] / self.total, 4), deviation=t in self.deviations,
+                        meaning=self.meanings.get(t, ""))
                for t, c in inside.items()]
         # Most distinctive first: held by much of the group and rarely near it.
         out.sort(key=lambda c: (-(c.inside - c.nearby) * min(c.lift, 10), -c.inside, c.text))

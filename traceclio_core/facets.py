@@ -139,6 +139,8 @@ class Phrase:
     text: str
     weight: float = 1.0
     deviation: bool = False
+    # What the phrase means in an analyst's sentence, where its plugin defines one (a detector's definition).
+    meaning: str = ""
 
 
 # How a named axis reads one row (see `traceclio_axes`).

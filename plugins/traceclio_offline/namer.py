@@ -55,13 +55,16 @@ def title_and_description(phrases: Sequence[Contrast], attributes: Sequence[Cont
               and a.text.split(": ", 1)[-1].replace("_", " ") not in said]
     if strong:
         title += f" ({strong[0].text})"
+    # A phrase its plugin defines (a detector's definition) opens the description with what it means.
+    meanings = " ".join(dict.fromkeys(c.meaning for c in leading if c.meaning))
     parts = [f"{_pct(c.inside)} of them: {c.text} (vs {_pct(c.nearby)} {where})" for c in leading]
     others = [c for c in phrases if c not in leading and c.inside >= DESCRIBES and c.lift >= SETS_APART][:2]
     parts += [f"{_pct(c.inside)}: {c.text}" for c in others]
     if attributes:
         parts.append("over-represented: " + ", ".join(f"{a.text} ({_pct(a.inside)} vs {_pct(a.overall)} of the run)"
                                                      for a in attributes[:3]))
-    return ClusterName(title=title, description=_sentence("; ".join(parts)) + ".")
+    shares = _sentence("; ".join(parts)) + "."
+    return ClusterName(title=title, description=f"{meanings} {shares}" if meanings else shares)
 
 
 def name_leaf(ev: ClusterEvidence) -> ClusterName:

@@ -50,7 +50,8 @@ def cluster_record(node: ClusterNode) -> dict:
 
 
 def _contrast(c) -> dict:
-    return {"text": c.text, "inside": c.inside, "nearby": c.nearby, "overall": c.overall, "deviation": c.deviation}
+    return {"text": c.text, "inside": c.inside, "nearby": c.nearby, "overall": c.overall, "deviation": c.deviation,
+            "meaning": c.meaning}
 
 
 def settings_record(settings: Settings) -> dict:
