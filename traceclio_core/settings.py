@@ -19,8 +19,8 @@ class Settings(BaseModel):
     tenant_keys: tuple[str, ...] = ("tenant.id",)
     # Model-written stages: "offline" (deterministic, no key) or a backend plugin's name ("anthropic").
     llm: str = "offline"
-    # "static-minilm" distils the packaged MiniLM to a static model once (fast, equal quality);
-    # "minilm" runs the packaged transformer; anything else is a sentence-transformers name or path.
+    # "static-minilm": the packaged MiniLM distilled to a static model, run with numpy (fast, equal quality);
+    # "minilm" (the packaged transformer) or any sentence-transformers name or path needs the `transformers` extra.
     embedder: str = "static-minilm"
     # Base k-means k; None picks it from the number of traces (see traceclio_kmeans).
     k: int | None = None
