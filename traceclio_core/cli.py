@@ -10,10 +10,10 @@ from typing import Annotated, Optional
 
 import typer
 from rich.console import Console
-from rich.logging import RichHandler
-from rich.table import Table
 
-from traceclio_core import facet_table, pipeline, sync_command
+# The pipeline (numpy, pyarrow, scikit-learn) is imported by the commands that run it: `traceclio --help`
+# and every other command start without it.
+from traceclio_core import sync_command
 from traceclio_core.errors import TraceclioError
 from traceclio_core.plugins import plugin_manager
 from traceclio_core.progress import RichProgress
@@ -57,6 +57,8 @@ def _plugin_options(pairs: list[str]) -> dict[str, dict]:
 
 
 def _logging(verbose: bool) -> None:
+    from rich.logging import RichHandler
+
     logging.basicConfig(level=logging.INFO if verbose else logging.WARNING, format="%(message)s",
                         handlers=[RichHandler(console=console, show_path=False, show_time=False)], force=True)
     # Rejects are counted and written to rejected.jsonl; show each only when asked.
@@ -140,6 +142,8 @@ def cluster(
                         llm=llm, embedder=embedder, seed=seed, cache_dir=cache_dir or default_cache_dir())
 
     def recluster():
+        from traceclio_core import facet_table, pipeline
+
         rows = facet_table.read(run_dir / facet_table.FILE_NAME)
         pm = plugin_manager()
         clock = pipeline.StageClock()
@@ -196,6 +200,8 @@ def prune_cache(
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Say what would go; change nothing.")] = False,
 ) -> None:
     """Drop cached facets, vectors and input manifests no run used lately; compact the rest."""
+    from rich.table import Table
+
     from traceclio_core.cache_pruning import prune_cache as prune
 
     directory = cache_dir or default_cache_dir()
@@ -214,6 +220,8 @@ def prune_cache(
 
 
 def _run(traces: list[str], settings: Settings) -> None:
+    from traceclio_core import pipeline
+
     pm = plugin_manager()
     with RichProgress(console) as progress:
         result = pipeline.run(traces, settings, pm, progress)
@@ -229,6 +237,8 @@ def _guard(action) -> None:
 
 
 def print_summary(summary: dict, settings: Settings) -> None:
+    from rich.table import Table
+
     table = Table(title="traceclio run", show_header=False, title_justify="left")
     table.add_column(style="bold")
     table.add_column(justify="right")

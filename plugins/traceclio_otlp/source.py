@@ -17,7 +17,6 @@ from traceclio_core.hookspecs import hookimpl
 from traceclio_core.model import Trace
 from traceclio_core.rejects import RejectLog
 from traceclio_core.settings import Settings
-from traceclio_otlp.reader import FileReader
 
 SUFFIXES = (".jsonl", ".json", ".pb", ".bin", ".otlp", ".zst")
 
@@ -66,6 +65,8 @@ def _traces(files: list[Path], settings: Settings, rejects: RejectLog) -> Iterat
     assembler = TraceAssembler(rejects, settings.tenant_keys, settings.trace_window_spans)
 
     def spans():
+        from traceclio_otlp.reader import FileReader  # protobuf: imported when a file is read, not at plugin load
+
         for path in files:
             yield from FileReader(path, rejects, settings.max_attribute_bytes).spans()
 
