@@ -9,8 +9,12 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from traceclio_core.hookspecs import hookimpl
-from traceclio_core.settings import Settings
+
+if TYPE_CHECKING:
+    from traceclio_core.settings import Settings
 
 STATIC = "static-minilm"
 
