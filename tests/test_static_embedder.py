@@ -10,8 +10,9 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from typer.testing import CliRunner
 
-from traceclio_core import facet_table
+from traceclio_core import cli, facet_table
 from traceclio_core.errors import ConfigurationError
 from traceclio_core.render import AXES, render
 
@@ -119,3 +120,12 @@ def test_a_transformer_embedder_without_the_extra_names_the_extra(monkeypatch):
     monkeypatch.setitem(sys.modules, "sentence_transformers", None)
     with pytest.raises(ConfigurationError, match=r"pip install 'traceclio\[transformers\]'"):
         embedder_plugin.build_embedder("minilm")
+
+
+def test_the_cli_names_the_extra_when_a_transformer_embedder_cannot_load(monkeypatch, tmp_path):
+    monkeypatch.setitem(sys.modules, "sentence_transformers", None)
+    monkeypatch.setattr(embedder_plugin, "_loaded", {})
+    result = CliRunner().invoke(cli.app, ["run", str(SAMPLE), "--out", str(tmp_path / "out"), "--cache-dir",
+                                          str(tmp_path / "cache"), "--embedder", "minilm"])
+    assert result.exit_code == 2
+    assert "pip install 'traceclio[transformers]'" in " ".join(result.output.split())

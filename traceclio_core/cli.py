@@ -233,7 +233,10 @@ def _guard(action) -> None:
     try:
         action()
     except TraceclioError as err:
-        console.print(f"[red]error:[/red] {err}")
+        from rich.markup import escape
+
+        # Escaped: a message may hold brackets (`pip install 'traceclio[transformers]'`), not markup.
+        console.print(f"[red]error:[/red] {escape(str(err))}")
         raise typer.Exit(2) from None
 
 

