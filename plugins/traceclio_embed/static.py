@@ -61,11 +61,12 @@ class StaticEmbedder:
         means = np.zeros((len(encodings), self.table.shape[1]), dtype=np.float16)
         for row, encoding in enumerate(encodings):
             if encoding.ids:
-                # Row by row in float32, rounded to float16, then divided (torch's float16 embedding-bag
-                # mean): the order and the roundings make the vectors bit-identical to StaticEmbedding's.
+                # Row by row in float32, rounded to float16, then divided: torch's float16 embedding-bag
+                # mean, in its order and with its roundings.
                 total = self.table[encoding.ids].sum(axis=0).astype(np.float16)
                 means[row] = total.astype(np.float32) / np.float32(len(encoding.ids))
         wide = means.astype(np.float32)
+        # The norm and the quotient rounded to float16 as well, as torch normalises a float16 batch.
         norms = np.sqrt(np.einsum("ij,ij->i", wide, wide)).astype(np.float16).astype(np.float32)
         # A text with no tokens gets a zero vector (StaticEmbedding divided 0 by 0 and gave NaN).
         unit = wide / np.maximum(norms, np.float32(1e-12))[:, None]
