@@ -41,7 +41,7 @@ def main() -> None:
         print(f"generated {args.n:,} traces in {time.perf_counter() - start:.1f} s "
               f"({(data / 'traces.jsonl').stat().st_size / 2**20:,.0f} MiB)")
     cache = root / "cache"
-    # Load (and on first use distil) the embedder before timing: that is a one-time install cost.
+    # Load the embedder before timing: a one-time cost per process.
     plugin_manager().hook.traceclio_embedder(settings=Settings(cache_dir=cache, embedder=args.embedder))
     timings = []
     for attempt in ("first run", "re-run (cached)"):

@@ -1,4 +1,4 @@
-"""Shared fixtures: one cache directory per test session, so the static embedder is distilled once."""
+"""Shared fixtures: one cache directory per test session, so facets and vectors computed once are reused."""
 
 from __future__ import annotations
 
@@ -14,5 +14,5 @@ if str(TESTS) not in sys.path:
 
 @pytest.fixture(scope="session")
 def cache_dir(tmp_path_factory) -> Path:
-    """Facet, vector and model cache shared by the whole session (the static model is built here once)."""
+    """Facet and vector cache shared by the whole session."""
     return tmp_path_factory.mktemp("traceclio-cache")

@@ -48,7 +48,8 @@ def _size(path: Path) -> int:
 
 def prune_cache(cache_dir: Path, keep_days: float, dry_run: bool = False, now: float | None = None) -> PruneReport:
     """Drop facets of versions, vectors of embedders and manifests of inputs not used in `keep_days`;
-    compact the facet rows and vectors that stay into one shard each. The distilled models stay."""
+    compact the facet rows and vectors that stay into one shard each. A models/ folder (older versions
+    distilled the embedder there) is left alone."""
     cutoff = (now if now is not None else time.time()) - keep_days * 86400
     report = PruneReport(bytes_before=_size(cache_dir))
     _prune_facets(cache_dir / "facets", cutoff, dry_run, report)

@@ -10,16 +10,17 @@ from typing import Annotated, Optional
 
 import typer
 from rich.console import Console
-from rich.logging import RichHandler
-from rich.table import Table
 
-from traceclio_core import facet_table, pipeline, sync_command
+# The pipeline (numpy, pyarrow, scikit-learn) is imported by the commands that run it: `traceclio --help`
+# and every other command start without it.
+from traceclio_core import sync_command
 from traceclio_core.errors import TraceclioError
 from traceclio_core.plugins import plugin_manager
 from traceclio_core.progress import RichProgress
 from traceclio_core.settings import InputFormat, Settings
 
-app = typer.Typer(add_completion=False, no_args_is_help=True,
+# Plain (click) help: typer's rich help formatting would add about 0.1 s to every `traceclio --help`.
+app = typer.Typer(add_completion=False, no_args_is_help=True, rich_markup_mode=None,
                   help="Find the failure modes nobody knew to look for in AI-agent traces.")
 console = Console(stderr=True)
 
@@ -63,6 +64,8 @@ def _on_off(value: str, flag: str) -> bool:
 
 
 def _logging(verbose: bool) -> None:
+    from rich.logging import RichHandler
+
     logging.basicConfig(level=logging.INFO if verbose else logging.WARNING, format="%(message)s",
                         handlers=[RichHandler(console=console, show_path=False, show_time=False)], force=True)
     # Rejects are counted and written to rejected.jsonl; show each only when asked.
@@ -165,6 +168,8 @@ def cluster(
                         llm=llm, embedder=embedder, seed=seed, cache_dir=cache_dir or default_cache_dir())
 
     def recluster():
+        from traceclio_core import facet_table, pipeline
+
         rows = facet_table.read(run_dir / facet_table.FILE_NAME)
         pm = plugin_manager()
         clock = pipeline.StageClock()
@@ -221,6 +226,8 @@ def prune_cache(
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Say what would go; change nothing.")] = False,
 ) -> None:
     """Drop cached facets, vectors and input manifests no run used lately; compact the rest."""
+    from rich.table import Table
+
     from traceclio_core.cache_pruning import prune_cache as prune
 
     directory = cache_dir or default_cache_dir()
@@ -239,6 +246,8 @@ def prune_cache(
 
 
 def _run(traces: list[str], settings: Settings) -> None:
+    from traceclio_core import pipeline
+
     pm = plugin_manager()
     with RichProgress(console) as progress:
         result = pipeline.run(traces, settings, pm, progress)
@@ -249,11 +258,16 @@ def _guard(action) -> None:
     try:
         action()
     except TraceclioError as err:
-        console.print(f"[red]error:[/red] {err}")
+        from rich.markup import escape
+
+        # Escaped: a message may hold brackets (`pip install 'traceclio[transformers]'`), not markup.
+        console.print(f"[red]error:[/red] {escape(str(err))}")
         raise typer.Exit(2) from None
 
 
 def print_summary(summary: dict, settings: Settings) -> None:
+    from rich.table import Table
+
     table = Table(title="traceclio run", show_header=False, title_justify="left")
     table.add_column(style="bold")
     table.add_column(justify="right")

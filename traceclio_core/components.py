@@ -6,13 +6,15 @@ A plugin returns one of these from its factory hook; the pipeline only ever talk
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
-import numpy as np
 from pydantic import BaseModel, Field
 
 from traceclio_core.facets import DirectFacets, ModelFacets
 from traceclio_core.model import Trace
+
+if TYPE_CHECKING:  # numpy only names a return type here; importing it would slow every plugin's load
+    import numpy as np
 
 
 class FacetFailure(BaseModel):

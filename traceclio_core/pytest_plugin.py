@@ -10,13 +10,19 @@ Two ways to use it:
 
 Both run generator → pipeline → score with the installed plugins; a failing gate prints the
 per-behaviour table, worst first.
+
+pytest loads this module in every session of any project that has traceclio installed, so it imports
+nothing of traceclio's pipeline (numpy, scikit-learn, …) until the fixture or the option is used.
 """
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import pytest
 
-from traceclio_core.score import Score
+if TYPE_CHECKING:
+    from traceclio_core.score import Score
 
 
 def pytest_addoption(parser):

@@ -40,8 +40,8 @@ class Settings(BaseModel):
     transcript_messages_keys: tuple[str, ...] = ("messages", "traj", "conversation")
     # Model-written stages: "offline" (deterministic, no key) or a backend plugin's name ("anthropic").
     llm: str = "offline"
-    # "static-minilm" distils the packaged MiniLM to a static model once (fast, equal quality);
-    # "minilm" runs the packaged transformer; anything else is a sentence-transformers name or path.
+    # "static-minilm": the packaged MiniLM distilled to a static model, run with numpy (fast, equal quality);
+    # "minilm" (the packaged transformer) or any sentence-transformers name or path needs the `transformers` extra.
     embedder: str = "static-minilm"
     # Share of the clustering geometry given to exact evidence phrases over their text embedding (geometry.py):
     # more keeps small groups with distinct evidence apart, less lets wording similarity decide.

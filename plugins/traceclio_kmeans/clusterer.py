@@ -5,11 +5,14 @@ Weighting distinct vectors is exactly k-means over all traces, at the cost of th
 
 from __future__ import annotations
 
-import numpy as np
-from sklearn.cluster import KMeans, MiniBatchKMeans
+from typing import TYPE_CHECKING
 
 from traceclio_core.hookspecs import hookimpl
-from traceclio_core.settings import Settings
+
+if TYPE_CHECKING:
+    import numpy as np
+
+    from traceclio_core.settings import Settings
 
 # Above this many distinct points mini-batch k-means is used: near the same partitions, far less time.
 MINIBATCH_ABOVE = 50_000
@@ -17,6 +20,10 @@ N_INIT = 4
 
 
 def kmeans_labels(vectors: np.ndarray, weights: np.ndarray, k: int, seed: int) -> np.ndarray:
+    # Imported here: every command loads this plugin, only a run clusters.
+    import numpy as np
+    from sklearn.cluster import KMeans, MiniBatchKMeans
+
     n = len(vectors)
     k = max(1, min(k, n))
     if k == 1:

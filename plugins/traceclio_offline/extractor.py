@@ -13,8 +13,6 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from dataclasses import dataclass
 
-from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
-
 from traceclio_core.components import FacetFailure
 from traceclio_core.facets import CompletionStatus, DirectFacets, ModelFacets
 from traceclio_core.hookspecs import hookimpl
@@ -307,6 +305,8 @@ def _verdicts(trace: Trace, direct: DirectFacets, tools: list[Span]) -> Iterator
     # A plan says what was left undone when a step names a change to make, or something the request or a
     # tool names. A framework's boilerplate ("understand the request, gather facts, act") does neither.
     # Shared function words ("report back" against "roll back") name nothing.
+    from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS  # here: loading the plugin stays light
+
     named = (words(asked) | {w for s in tools for w in name_words(s.tool_name or "")}) - ENGLISH_STOP_WORDS
     items = [(s, plan_items(s.output_content)) for s in early_turns(trace)]
     plans = [s for s, n in items if n]

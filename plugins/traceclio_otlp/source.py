@@ -10,15 +10,17 @@ import glob
 import hashlib
 from collections.abc import Iterable, Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from traceclio_core.assembly import TraceAssembler
 from traceclio_core.errors import SourceError
 from traceclio_core.file_format import file_format
 from traceclio_core.hookspecs import hookimpl
-from traceclio_core.model import Trace
-from traceclio_core.rejects import RejectLog
-from traceclio_core.settings import InputFormat, Settings
-from traceclio_otlp.reader import FileReader
+from traceclio_core.settings import InputFormat
+
+if TYPE_CHECKING:  # loading the plugin (every command) stays light; reading files imports the rest
+    from traceclio_core.model import Trace
+    from traceclio_core.rejects import RejectLog
+    from traceclio_core.settings import Settings
 
 SUFFIXES = (".jsonl", ".json", ".pb", ".bin", ".otlp", ".zst")
 
@@ -66,9 +68,13 @@ def traceclio_load_traces(locations: list[str], settings: Settings, rejects: Rej
 
 
 def _traces(files: list[Path], settings: Settings, rejects: RejectLog) -> Iterator[Trace]:
+    from traceclio_core.assembly import TraceAssembler
+
     assembler = TraceAssembler(rejects, settings)
 
     def spans():
+        from traceclio_otlp.reader import FileReader  # protobuf
+
         for path in files:
             yield from FileReader(path, rejects).spans()
 

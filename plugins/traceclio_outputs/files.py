@@ -9,9 +9,13 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from traceclio_core.hierarchy import ClusterNode, RunResult
+from typing import TYPE_CHECKING
+
 from traceclio_core.hookspecs import hookimpl
-from traceclio_core.settings import Settings
+
+if TYPE_CHECKING:  # imported for annotations only: loading the plugin stays light (`traceclio --help`)
+    from traceclio_core.hierarchy import ClusterNode, RunResult
+    from traceclio_core.settings import Settings
 
 FORMAT_VERSION = 1
 

@@ -5,9 +5,13 @@ from __future__ import annotations
 
 from html import escape
 
-from traceclio_core.hierarchy import ClusterNode, RunResult
+from typing import TYPE_CHECKING
+
 from traceclio_core.hookspecs import hookimpl
-from traceclio_core.settings import Settings
+
+if TYPE_CHECKING:  # imported for annotations only: loading the plugin stays light (`traceclio --help`)
+    from traceclio_core.hierarchy import ClusterNode, RunResult
+    from traceclio_core.settings import Settings
 
 STYLE = """
 body{font:15px/1.45 system-ui,sans-serif;max-width:1100px;margin:2em auto;padding:0 1em;color:#1d1d1f}

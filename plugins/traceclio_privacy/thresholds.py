@@ -4,9 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from traceclio_core.hierarchy import ClusterNode
+from typing import TYPE_CHECKING
+
 from traceclio_core.hookspecs import hookimpl
-from traceclio_core.settings import Settings
+
+if TYPE_CHECKING:  # imported for annotations only: loading the plugin stays light (`traceclio --help`)
+    from traceclio_core.hierarchy import ClusterNode
+    from traceclio_core.settings import Settings
 
 
 @hookimpl(trylast=True)

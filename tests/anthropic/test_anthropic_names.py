@@ -103,6 +103,44 @@ def test_audit_fails_closed_when_no_verdict_can_be_had(fake_api, tmp_path):
     assert all("could not clear" in reason for _, reason in flagged)
 
 
+def test_a_rerun_on_the_same_clusters_takes_the_verdicts_from_the_cache_and_sends_nothing(fake_api, tmp_path):
+    fake_api.scripted = [json.dumps({"verdicts": [
+        {"cluster_id": "L0-000", "private": False, "reason": "behaviour"},
+        {"cluster_id": "L0-001", "private": True, "reason": "names a customer account"}]})]
+    first = session(tmp_path)
+    assert audit(nodes(), first, Asker(first)) == [("L0-001", "privacy audit: names a customer account")]
+    assert fake_api.count("POST", "/v1/messages") == 1
+    fake_api.requests.clear()
+    again = session(tmp_path)  # a new run: new session and client, the same cache directory
+    assert audit(nodes(), again, Asker(again)) == [("L0-001", "privacy audit: names a customer account")]
+    assert fake_api.requests == []
+    assert again.ledger.table(1)["total"]["calls"] == 0
+
+
+def test_a_changed_name_or_audit_model_is_audited_again(fake_api, tmp_path):
+    first = session(tmp_path)
+    audit(nodes(), first, Asker(first))
+    renamed = nodes()
+    renamed[1].title = "Orders for one customer"
+    again = session(tmp_path)
+    audit(renamed, again, Asker(again))
+    settings = Settings(llm="anthropic", cache_dir=tmp_path / "cache", out_dir=tmp_path / "out",
+                        llm_models={"audit": "claude-haiku-4-5"})
+    other_model = RunSession(settings, BackendOptions.from_settings(settings))
+    audit(nodes(), other_model, Asker(other_model))
+    assert [body["model"] for _, _, body in fake_api.requests] == ["claude-sonnet-4-6"] * 2 + ["claude-haiku-4-5"]
+
+
+def test_a_verdict_that_could_not_be_had_is_not_cached(fake_api, tmp_path):
+    fake_api.scripted = ["no", "still no"]
+    first = session(tmp_path)
+    assert len(audit(nodes(), first, Asker(first))) == 2  # failed closed: both suppressed
+    fake_api.requests.clear()
+    again = session(tmp_path)
+    assert audit(nodes(), again, Asker(again)) == []  # asked again, and cleared this time
+    assert fake_api.count("POST", "/v1/messages") == 1
+
+
 def test_long_trace_keeps_its_structure_and_ends_within_budget():
     run = AgentRun("long", user="Find me the cheapest flight to the coast next week.")
     run.llm("planning", tool_calls=("search",))

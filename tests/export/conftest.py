@@ -18,7 +18,7 @@ from builders import AgentRun, request, write_jsonl  # noqa: E402
 
 @pytest.fixture(scope="session")
 def export_cache(request, tmp_path_factory) -> Path:
-    """The session's shared cache (the static embedder is distilled into it once)."""
+    """The session's shared cache."""
     try:
         return request.getfixturevalue("cache_dir")
     except pytest.FixtureLookupError:
