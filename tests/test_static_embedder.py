@@ -14,7 +14,9 @@ from typer.testing import CliRunner
 
 from traceclio_core import cli, facet_table
 from traceclio_core.errors import ConfigurationError
-from traceclio_core.render import AXES, render
+from traceclio_core.plugins import plugin_manager
+from traceclio_core.render import Axis
+from traceclio_core.settings import Settings
 
 from traceclio_embed import embedder as embedder_plugin
 from traceclio_embed.static import PACKAGED_STATIC, StaticEmbedder
@@ -58,7 +60,10 @@ def no_torch_run(tmp_path_factory) -> tuple[Path, Path]:
 def facet_texts(run_dir: Path) -> list[str]:
     """Every distinct text the sample's fact table renders to, along every axis."""
     rows = facet_table.read(run_dir / facet_table.FILE_NAME)
-    return sorted({render(row, (axis,)) for row, _ in rows for axis in AXES} - {""})
+    pm = plugin_manager()
+    names = Axis(Settings(), pm).names()
+    axes = [Axis(Settings(facets=(name,)), pm) for name in names]
+    return sorted({axis.text(row) for row, _ in rows for axis in axes} - {""})
 
 
 def test_the_default_run_needs_no_torch_and_keeps_the_vector_cache_key(no_torch_run):
@@ -71,8 +76,13 @@ def test_the_default_run_needs_no_torch_and_keeps_the_vector_cache_key(no_torch_
     key = hashlib.sha1(StaticEmbedder.model_id.encode()).hexdigest()[:16]
     shards = list((cache / "embeddings" / key).glob("*.npz"))
     assert shards
-    with np.load(shards[0]) as shard:
-        keys, vectors = shard["keys"].tolist(), shard["vectors"]
+    # One shard per embedding pass (the leaves' facet texts, then each level's names): take the facet texts'.
+    keys, vectors = [], []
+    for path in shards:
+        with np.load(path) as shard:
+            keys += shard["keys"].tolist()
+            vectors.append(shard["vectors"])
+    vectors = np.concatenate(vectors)
     texts = {hashlib.sha1(t.encode()).hexdigest(): t for t in facet_texts(out)}
     found = [i for i, k in enumerate(keys) if k in texts]
     assert found

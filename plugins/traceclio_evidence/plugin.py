@@ -3,16 +3,16 @@
 from __future__ import annotations
 
 import hashlib
+from functools import lru_cache
 from pathlib import Path
-from typing import Any, get_args, get_origin
+from typing import TYPE_CHECKING, Any, get_args, get_origin
 
-from traceclio_core.facets import FacetRow, FacetSpec, Phrase
 from traceclio_core.hookspecs import hookimpl
-from traceclio_core.model import Trace
-from traceclio_core.settings import Settings
-from traceclio_evidence.evidence import Evidence, compute_evidence
-from traceclio_evidence.phrases import evidence_phrases
-from traceclio_evidence.relative import run_relative
+
+if TYPE_CHECKING:  # loading the plugin (every command, --help too) stays light; a run imports the rest
+    from traceclio_core.facets import FacetRow, FacetSpec, Phrase
+    from traceclio_core.model import Trace
+    from traceclio_core.settings import Settings
 
 _TYPES = {int: "int", float: "float", bool: "bool", str: "str"}
 
@@ -35,32 +35,45 @@ def _type(annotation) -> str:
     return _TYPES[annotation]
 
 
-SPECS = [FacetSpec(name, _type(info.annotation), info.description or "") for name, info in Evidence.model_fields.items()]
-SPECS += [
-    FacetSpec("slow_span_ratio", "float", "The trace's slowest span over the median of the same tool or model "
-                                          "in the run (0 when it has too few peers)."),
-    FacetSpec("token_span_ratio", "float", "The trace's largest model call in tokens over that model's median "
-                                           "in the run (0 when it has too few peers)."),
-    FacetSpec("result_size_ratio", "float", "The trace's largest tool result over that tool's median result size "
-                                            "in the run (0 when it has too few peers)."),
-]
+@lru_cache(maxsize=1)
+def specs() -> tuple[FacetSpec, ...]:
+    """Every evidence field, typed and described as the Evidence model declares it, and the run ratios."""
+    from traceclio_core.facets import FacetSpec
+    from traceclio_evidence.evidence import Evidence
+
+    declared = [FacetSpec(name, _type(info.annotation), info.description or "")
+                for name, info in Evidence.model_fields.items()]
+    return tuple(declared + [
+        FacetSpec("slow_span_ratio", "float", "The trace's slowest span over the median of the same tool or model "
+                                              "in the run (0 when it has too few peers)."),
+        FacetSpec("token_span_ratio", "float", "The trace's largest model call in tokens over that model's "
+                                               "median in the run (0 when it has too few peers)."),
+        FacetSpec("result_size_ratio", "float", "The trace's largest tool result over that tool's median result "
+                                                "size in the run (0 when it has too few peers)."),
+    ])
 
 
 @hookimpl(trylast=True)
 def traceclio_compute_facets(trace: Trace, settings: Settings) -> dict[str, Any]:
+    from traceclio_evidence.evidence import compute_evidence
+
     return compute_evidence(trace).model_dump()
 
 
 @hookimpl(trylast=True)
 def traceclio_facet_specs(settings: Settings) -> list[FacetSpec]:
-    return SPECS
+    return list(specs())
 
 
 @hookimpl(trylast=True)
 def traceclio_run_facets(rows, settings: Settings) -> dict[str, dict]:
+    from traceclio_evidence.relative import run_relative
+
     return run_relative(rows)
 
 
 @hookimpl(trylast=True)
 def traceclio_evidence_phrases(row: FacetRow, settings: Settings) -> list[Phrase]:
+    from traceclio_evidence.phrases import evidence_phrases
+
     return evidence_phrases(row)

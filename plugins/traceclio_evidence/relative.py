@@ -7,8 +7,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
-
-import numpy as np
+from statistics import median
 
 from traceclio_core.facets import FacetRow
 
@@ -20,7 +19,7 @@ def _medians(rows: Sequence[FacetRow], field: str) -> dict[str, float]:
     for row in rows:
         for key, value in zip(row.facets.get("span_keys", []), row.facets.get(field, [])):
             values[key].append(value)
-    return {key: float(np.median(v)) for key, v in values.items() if len(v) >= PEERS}
+    return {key: float(median(v)) for key, v in values.items() if len(v) >= PEERS}
 
 
 def run_relative(rows: Sequence[FacetRow]) -> dict[str, dict[str, float]]:
