@@ -3,6 +3,7 @@ random guessing, and TF-IDF over the raw trace text with k-means (no facets).
 
     python bench/recovery.py                  # n=5000, held-out families, seed 101
     python bench/recovery.py --n 2000 --seed 7 --split all
+    python bench/recovery.py --detectors off  # discovery: the evidence alone
 """
 
 from __future__ import annotations
@@ -52,6 +53,8 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=101)
     parser.add_argument("--split", default="heldout")
     parser.add_argument("--workdir", type=Path, default=None)
+    parser.add_argument("--detectors", choices=("on", "off"), default="on",
+                        help="off: the evidence alone, no known-pattern detectors (discovery)")
     args = parser.parse_args()
     import synthetic
 
@@ -59,7 +62,7 @@ def main() -> None:
     data = root / f"{args.split}-{args.n}-{args.seed}"
     if not (data / "truth.jsonl").exists():
         synthetic.write_dataset(data, args.n, args.seed, split=args.split)
-    settings = Settings(out_dir=root / "run", cache_dir=root / "cache")
+    settings = Settings(out_dir=root / "run", cache_dir=root / "cache", detectors=args.detectors == "on")
     start = time.perf_counter()
     pipeline.run([str(data / "traces.jsonl")], settings, plugin_manager())
     elapsed = time.perf_counter() - start
@@ -72,14 +75,16 @@ def main() -> None:
     tfidf_baseline(data / "traces.jsonl", k, args.seed, root / "tfidf")
     baseline = score_run(root / "tfidf", data / "truth.jsonl")
 
-    print(f"{args.n} traces, {args.split} families, seed {args.seed}; traceclio took {elapsed:.1f} s\n")
+    print(f"{args.n} traces, {args.split} families, seed {args.seed}, detectors {args.detectors}; "
+          f"traceclio took {elapsed:.1f} s\n")
     print(f"{'':<28}{'leaf':>7}{'top':>7}{'ARI':>7}{'NMI':>7}{'clusters':>10}{'label':>8}")
     print(f"{'traceclio (offline default)':<28}{ours.leaf:7.3f}{ours.top:7.3f}{ours.ari:7.3f}{ours.nmi:7.3f}"
           f"{ours.leaf_clusters:10d}{ours.label:8.3f}")
     print(f"{'TF-IDF raw text + k-means':<28}{baseline.leaf:7.3f}{baseline.top:7.3f}{baseline.ari:7.3f}"
           f"{baseline.nmi:7.3f}{baseline.leaf_clusters:10d}{'':>8}")
     print(f"{'random guessing':<28}{ours.random_baseline:7.3f}")
-    print(f"label recovery chance rate {ours.label_chance:.3f}\n")
+    print(f"label recovery chance rate {ours.label_chance:.3f}; "
+          f"{ours.leaf_clusters / ours.behaviours:.2f} leaf clusters per behaviour\n")
     print(ours.table())
 
 

@@ -68,7 +68,9 @@ class Evidence(BaseModel):
     sensitive_types: list[str] = Field(default_factory=list, description="Sensitive data types seen anywhere.")
     sensitive_flows: list[str] = Field(default_factory=list, description="Sensitive data a tool returned that then "
                                                                          "reached the answer or another tool's "
-                                                                         "arguments, as 'type→answer'/'type→tool'.")
+                                                                         "arguments, as 'type→answer'/'type→tool' ('personal→change' when a call "
+                                                                         "that changes something takes a person's "
+                                                                         "details).")
     error_signatures: list[str] = Field(default_factory=list, description="Distinct error messages, with ids, "
                                                                           "numbers and paths stripped.")
     unrecovered_errors: int = Field(0, description="Failed tool calls that no later call made good.")
@@ -265,7 +267,9 @@ def compute_evidence(trace: Trace) -> Evidence:
         personal = {v for s in tools[:i] if s.tool_name != span.tool_name for v in sensitive.personal_fields(s.tool_result)}
         personal -= {v for v in personal if v in request.lower()}
         if any(v in (span.tool_arguments or "").lower() for v in personal):
-            flows.add("personal→tool")
+            # A change made for the person needs their details (a booking in their name); a lookup or a
+            # search sent them elsewhere, where nothing needed them.
+            flows.add("personal→change" if action_kind(span.tool_name or "") == "write" else "personal→tool")
     seen_types = set(returned) | set(asked) | set(sensitive.found(answer))
 
     failed = [s for s in trace.spans if looks_failed(s) and s.kind in (SpanKind.TOOL, SpanKind.RETRIEVER, SpanKind.LLM)]

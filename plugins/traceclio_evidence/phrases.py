@@ -128,6 +128,9 @@ def _tools(row: FacetRow, ev: dict) -> list[Phrase]:
             out.append(Phrase("a new tool runs after those instructions", DEVIATION, True))
     for flow in ev.get("sensitive_flows", []):
         kind, _, target = flow.partition("→")
+        if target == "change":
+            out.append(Phrase("a person's details from a tool result are used in a change", SHAPE))
+            continue
         where = "the answer" if target == "answer" else "another tool's arguments"
         what = "a person's details" if kind == "personal" else f"{kind.replace('_', ' ')} data"
         out.append(Phrase(f"{what} from a tool result reach{'' if kind == 'personal' else 'es'} {where}", DEVIATION, True))

@@ -235,9 +235,17 @@ def early_turns(trace: Trace) -> list[Span]:
     only request a tool call do not count, so lookups made before the plan do not push it out."""
     # The last text is the answer itself: a bulleted answer is not a plan. A turn whose messages carry only
     # tool calls wrote no text, even where its output value holds those calls as JSON.
-    wrote = [span for span in trace.llm_spans if span.output_content
+    llms = trace.llm_spans
+    wrote = [span for span in llms if span.output_content
              and not (span.output_messages and not any(m.content for m in span.output_messages))]
-    return wrote[:-1][:3]
+
+    def users(span: Span) -> int:
+        return sum(1 for m in span.input_messages if m.role == "user")
+
+    # In a conversation a turn the user answers was a reply (options, a question), not a plan it went on with.
+    following = {id(a): b for a, b in zip(llms, llms[1:])}
+    replied = {id(s) for s in wrote if id(s) in following and users(following[id(s)]) > users(s)}
+    return [s for s in wrote[:-1] if id(s) not in replied][:3]
 
 
 def plan_steps(trace: Trace) -> int:
