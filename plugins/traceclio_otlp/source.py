@@ -20,6 +20,8 @@ from traceclio_core.settings import Settings
 from traceclio_otlp.reader import FileReader
 
 SUFFIXES = (".jsonl", ".json", ".pb", ".bin", ".otlp", ".zst")
+# Part of the fingerprint: a cached run of the same files must not outlive a change in how they are read.
+READER_VERSION = "2"
 
 
 def is_local(location: str) -> bool:
@@ -50,7 +52,7 @@ def traceclio_source_fingerprint(locations: list[str], settings: Settings) -> st
             while chunk := handle.read(1 << 22):
                 digest.update(chunk)
         digest.update(b"\0")
-    return "otlp-files:" + digest.hexdigest()
+    return f"otlp-files:{READER_VERSION}:" + digest.hexdigest()
 
 
 @hookimpl(trylast=True)
