@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections import OrderedDict
 from collections.abc import Iterable, Iterator
 
-from traceclio_core.errors import Reject
+from traceclio_core.errors import Reject, TraceclioError
 from traceclio_core.model import Trace
 from traceclio_core.rejects import RejectLog
 from traceclio_core.semconv import RawSpan, tenant_of, to_span
@@ -60,7 +60,15 @@ class TraceAssembler:
     def _close(self, trace_id: str, raws: list[RawSpan]) -> Iterator[Trace]:
         self._last_seen.pop(trace_id, None)
         self._closed.add(trace_id)
-        trace = build_trace(trace_id, raws, self.rejects, self.tenant_keys)
+        try:
+            trace = build_trace(trace_id, raws, self.rejects, self.tenant_keys)
+        except TraceclioError:
+            raise
+        except Exception as err:  # one trace's content must not end the run: set it aside, go on
+            self.rejects.add(Reject(source=raws[0].source, line=raws[0].line, trace_id=trace_id, whole_trace=True,
+                                    reason=f"trace could not be assembled ({type(err).__name__}: {err}); "
+                                           "the whole trace is set aside"))
+            return
         if trace is not None:
             yield trace
 
@@ -82,9 +90,26 @@ def build_trace(trace_id: str, raws: list[RawSpan], rejects: RejectLog, tenant_k
             reason=f"parent links form a cycle ({' → '.join(cycle + [cycle[0]])}); the whole trace is set aside",
         ))
         return None
-    tenant = next((t for raw in by_id.values() if (t := tenant_of(raw, tenant_keys))), None)
-    spans = sorted((to_span(raw) for raw in by_id.values()), key=lambda s: (s.start_ns, s.span_id))
+    spans = []
+    for raw in by_id.values():
+        notes: list[str] = []
+        spans.append(to_span(raw, notes))
+        _record_repairs(rejects, raw, notes)
+    tenant = None
+    for raw in by_id.values():
+        notes = []
+        tenant = tenant_of(raw, tenant_keys, notes)
+        _record_repairs(rejects, raw, notes)
+        if tenant:
+            break
+    spans.sort(key=lambda s: (s.start_ns, s.span_id))
     return Trace(trace_id=trace_id, tenant=tenant, spans=tuple(spans))
+
+
+def _record_repairs(rejects: RejectLog, raw: RawSpan, notes: list[str]) -> None:
+    for note in notes:
+        rejects.add(Reject(source=raw.source, line=raw.line, trace_id=raw.trace_id, span_id=raw.span_id,
+                           action="repaired", reason=note))
 
 
 def _find_cycle(by_id: dict[str, RawSpan]) -> list[str]:
