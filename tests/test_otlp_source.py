@@ -361,3 +361,26 @@ def test_a_lone_brace_first_line_falls_back_to_json_lines_and_keeps_the_good_lin
     (tmp_path / "in.jsonl").write_bytes(b"{\n" + data)
     traces, rejects = load([tmp_path / "in.jsonl"], tmp_path)
     assert len(traces) == 2 and [r["line"] for r in rejects] == [None, 1]
+
+
+def test_fields_otlp_does_not_define_are_recorded_so_a_renamed_key_loses_nothing_silently(tmp_path):
+    run = run_with_tool("renamed")
+    req = run.request()
+    req["resourceSpans"][0]["scopeSpanz"] = req["resourceSpans"][0].pop("scopeSpans")
+    traces, rejects = _good_then(tmp_path, json.dumps(req).encode() + b"\n" + b'{"resourceSpanz": []}\n')
+    assert len(traces) == 1
+    assert [r["line"] for r in rejects] == [2, 3]
+    assert "'scopeSpanz'" in rejects[0]["reason"] and "resourceSpans" in rejects[1]["reason"]
+
+
+def test_snake_case_field_names_from_protobufs_json_printer_are_read(tmp_path):
+    from google.protobuf.json_format import MessageToDict
+    run = run_with_tool("snake")
+    request_pb = ExportTraceServiceRequest()
+    request_pb.ParseFromString(_proto_bytes([run.request()])[4:])
+    as_dict = MessageToDict(request_pb, preserving_proto_field_name=True)
+    for rs in as_dict["resource_spans"]:  # MessageToDict writes ids in base64, which is accepted too
+        assert "scope_spans" in rs
+    traces, rejects = _good_then(tmp_path, json.dumps(as_dict).encode() + b"\n")
+    snake = [t for t in traces if t.trace_id == run.trace_id][0]
+    assert rejects == [] and [s.tool_name for s in snake.tool_spans] == ["lookup"]

@@ -41,7 +41,7 @@ class RejectLog:
             if self._file is None:
                 self.path.parent.mkdir(parents=True, exist_ok=True)
                 self._file = self.path.open("w", encoding="utf-8")
-            self._file.write(reject.model_dump_json() + "\n")
+            self._file.write(_one_line(reject.model_dump_json()) + "\n")
             self._file.flush()
         if self.strict and reject.action == "rejected":
             raise StrictModeError(f"--strict: {reject.message()}")
@@ -66,6 +66,12 @@ class RejectLog:
             # An empty rejects file says "nothing was set aside" more plainly than a missing one.
             self.path.parent.mkdir(parents=True, exist_ok=True)
             self.path.write_text("")
+
+
+def _one_line(record: str) -> str:
+    """A JSON line no reader splits: NEL and the Unicode line separators (valid, raw, inside JSON strings)
+    are escaped, since str.splitlines() breaks lines at them."""
+    return record.replace("\x85", "\\u0085").replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
 
 
 def per_trace(rejects: RejectLog, stage: str, trace_id: str, work: Callable[[], T]) -> T | None:

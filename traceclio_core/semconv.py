@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from pydantic import BaseModel
+from pydantic_core import PydanticSerializationError
 
 from traceclio_core.model import Message, Span, SpanKind, Status, ToolCallRequest
 
@@ -408,7 +409,11 @@ def to_span(raw: RawSpan, notes: list[str] | None = None) -> Span:
         input_messages=input_messages,
         output_messages=_messages(attrs, "output"),
     )
-    return _repaired(span, "span", notes)
+    try:
+        span.model_dump_json()  # the cheap test: almost every span writes as it is
+        return span
+    except PydanticSerializationError:
+        return _repaired(span, "span", notes)
 
 
 def tenant_of(raw: RawSpan, keys: tuple[str, ...], notes: list[str] | None = None) -> str | None:

@@ -50,7 +50,7 @@ class FileReader:
         except Exception as err:  # unreadable, or a zstd stream that is damaged from its first bytes
             self._reject(None, f"file cannot be read ({type(err).__name__}: {err})", None)
             return
-        with opened.stream as stream:
+        with opened as stream:
             if opened.damage:
                 self._reject(None, opened.damage, None)
             if opened.format is None:
@@ -190,31 +190,39 @@ class FileReader:
     # -- shared: the request's JSON shape -----------------------------------------------------------
 
     def _request(self, message: Any, number: int) -> Iterator[RawSpan]:
-        if not isinstance(message, dict) or not isinstance(message.get("resourceSpans", []), list):
+        if isinstance(message, dict) and "resourceSpans" not in message and "resource_spans" in message:
+            message = _camel_case(message)  # written with protobuf's preserving_proto_field_name
+        if not isinstance(message, dict) or not isinstance(message.get("resourceSpans", []), list) or (
+                message and "resourceSpans" not in message):
             self._reject(number, "line is not an OTLP ExportTraceServiceRequest (no resourceSpans list)",
                          _excerpt(message))
             return
+        self._unknown_fields(message, _REQUEST_FIELDS, "request", number)
         for resource_spans in message.get("resourceSpans", []):
             try:
+                self._unknown_fields(resource_spans, _RESOURCE_SPANS_FIELDS, "resourceSpans entry", number)
                 resource = self._attributes((resource_spans.get("resource") or {}).get("attributes"), number,
                                             None, None)
                 scopes = resource_spans.get("scopeSpans") or resource_spans.get("instrumentationLibrarySpans") or []
+                for scope in scopes:
+                    self._unknown_fields(scope, _SCOPE_SPANS_FIELDS, "scopeSpans entry", number)
                 spans = [s for scope in scopes for s in (scope.get("spans") or [])]
             except (AttributeError, TypeError, SpanError) as err:
                 self._reject(number, f"malformed resourceSpans entry: {err}", _excerpt(resource_spans))
                 continue
             for span in spans:
-                trace_id = span.get("traceId") if isinstance(span, dict) else None
                 try:
                     yield self._json_span(span, resource, number)
                 except (SpanError, AttributeError, TypeError, ValueError) as err:
-                    self._reject(number, f"malformed span: {err}", _excerpt(span),
-                                 trace_id=trace_id if isinstance(trace_id, str) else None,
-                                 span_id=span.get("spanId") if isinstance(span, dict) else None)
+                    ids = [span.get(key) if isinstance(span, dict) else None for key in ("traceId", "spanId")]
+                    trace_id, span_id = (i if isinstance(i, str) else None for i in ids)
+                    self._reject(number, f"malformed span: {err}", _excerpt(span), trace_id=trace_id,
+                                 span_id=span_id)
 
     def _json_span(self, span: dict, resource: dict[str, Any], number: int) -> RawSpan:
         trace_id = _hex_id(span.get("traceId"), 16, "traceId")
         span_id = _hex_id(span.get("spanId"), 8, "spanId")
+        self._unknown_fields(span, _SPAN_FIELDS, "span", number, trace_id, span_id)
         parent = span.get("parentSpanId")
         parent_id = _hex_id(parent, 8, "parentSpanId", zero_is_none=True) if parent else None
         status = span.get("status") or {}
@@ -256,6 +264,14 @@ class FileReader:
             self._record(number, trace_id, span_id, value.notes)
         return out
 
+    def _unknown_fields(self, value: Any, known: frozenset[str], what: str, number: int, trace_id: str | None = None,
+                        span_id: str | None = None) -> None:
+        """Fields OTLP does not define are not read; say so, or a renamed "spans" would lose traces silently."""
+        if isinstance(value, dict) and not value.keys() <= known:
+            names = ", ".join(sorted(repr(k) for k in value.keys() - known)[:5])
+            self._reject(number, f"{what} has fields OTLP does not define ({names}); what they hold was not read",
+                         None, trace_id=trace_id, span_id=span_id)
+
     # -- records ------------------------------------------------------------------------------------
 
     def _guarded(self, number: int, excerpt: bytes, read) -> list[RawSpan]:
@@ -279,6 +295,29 @@ class FileReader:
             excerpt = excerpt[:300].decode("utf-8", "replace")
         self.rejects.add(Reject(source=self.source, line=number, trace_id=trace_id, span_id=span_id, reason=reason,
                                 excerpt=excerpt[:300] if isinstance(excerpt, str) else None))
+
+
+_REQUEST_FIELDS = frozenset({"resourceSpans"})
+_RESOURCE_SPANS_FIELDS = frozenset({"resource", "scopeSpans", "instrumentationLibrarySpans", "schemaUrl"})
+_SCOPE_SPANS_FIELDS = frozenset({"scope", "instrumentationLibrary", "spans", "schemaUrl"})
+_SPAN_FIELDS = frozenset({"traceId", "spanId", "traceState", "parentSpanId", "flags", "name", "kind",
+                          "startTimeUnixNano", "endTimeUnixNano", "attributes", "droppedAttributesCount", "events",
+                          "droppedEventsCount", "links", "droppedLinksCount", "status"})
+
+
+def _camel_case(value: Any) -> Any:
+    """Field names as OTLP/JSON writes them: every dict key in the trace messages is a field name (there
+    are no maps), so converting them all is safe; attribute keys are values and stay as they are."""
+    if isinstance(value, dict):
+        return {_camel(k): _camel_case(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_camel_case(v) for v in value]
+    return value
+
+
+def _camel(name: str) -> str:
+    head, *rest = name.split("_")
+    return head + "".join(part[:1].upper() + part[1:] for part in rest)
 
 
 def _excerpt(value: Any) -> str:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import io
 import os
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
@@ -23,16 +24,30 @@ SNIFF_BYTES = 64 * 1024
 # A length prefix above this is damage, not a message: the Collector's exporters send far smaller batches.
 MAX_MESSAGE_BYTES = 1 << 30
 JSON_LINES, JSON_DOCUMENT, LENGTH_PREFIXED = "JSON Lines", "one JSON document", "length-prefixed messages"
+# A JSON Lines request on a later line: what tells a file with a damaged first line from binary noise.
+_LATER_REQUEST = re.compile(rb'\n[ \t]*\{[ \t]*"resource_?[sS]pans"')
+# Any line of text that starts like JSON: what tells UTF-16 text from bytes that happen to start FF FE.
+_JSON_LINE_START = re.compile(r"(?:\A|\n)[ \t\r\ufeff]*[\{\[]")
 # The first byte of a serialised ExportTraceServiceRequest: field 1 (resource_spans), length-delimited.
 _PROTOBUF_START = b"\x0a"
 
 
 @dataclass
 class Opened:
+    """The file's readable stream and what it holds; a context manager that closes the file."""
+
     stream: IO[bytes]
-    format: str | None  # JSON_LINES, LENGTH_PREFIXED, or None when the bytes are neither
+    raw: IO[bytes]
+    format: str | None  # JSON_LINES, JSON_DOCUMENT, LENGTH_PREFIXED, or None when the bytes are none
     why: str = ""  # for None: what was tried
-    damage: str | None = None  # for zstd: where the compressed stream ends inside a frame
+    damage: str | None = None  # zstd trouble worth a record: a truncation, or a false start
+
+    def __enter__(self) -> IO[bytes]:
+        return self.stream
+
+    def __exit__(self, *exc) -> None:
+        self.stream.close()
+        self.raw.close()
 
 
 def open_trace_file(path: Path) -> Opened:
@@ -44,16 +59,23 @@ def open_trace_file(path: Path) -> Opened:
 
         damage = zstd_damage(raw)
         raw.seek(0)
-        reader = zstandard.ZstdDecompressor().stream_reader(raw, read_across_frames=True, closefd=True)
-        stream = io.BufferedReader(reader, SNIFF_BYTES)
+        reader = io.BufferedReader(zstandard.ZstdDecompressor().stream_reader(raw, read_across_frames=True,
+                                                                                closefd=False), SNIFF_BYTES)
+        try:
+            reader.peek(SNIFF_BYTES)
+            stream = reader
+        except zstandard.ZstdError as err:
+            # zstd's magic number, then no zstd: sniff the bytes as they are.
+            damage = f"file starts like zstd but is not ({err}); read as it is"
+            raw.seek(0)
     head = stream.peek(SNIFF_BYTES)[:SNIFF_BYTES]
-    if head.startswith(UTF16_BOMS):
-        return Opened(_Utf16AsUtf8(stream), JSON_LINES, damage=damage)
+    if head.startswith(UTF16_BOMS) and _JSON_LINE_START.search(head.decode("utf-16", "replace")):
+        return Opened(_Utf16AsUtf8(stream), raw, JSON_LINES, damage=damage)
     if head.startswith(UTF8_BOM):
         stream.read(len(UTF8_BOM))
         head = head[len(UTF8_BOM):]
     fmt, why = detect(head)
-    return Opened(stream, fmt, why, damage)
+    return Opened(stream, raw, fmt, why, damage)
 
 
 def detect(head: bytes) -> tuple[str | None, str]:
@@ -64,15 +86,34 @@ def detect(head: bytes) -> tuple[str | None, str]:
     if not text or text[:1] == b"{":
         return JSON_LINES, ""
     size = int.from_bytes(head[:4], "big") if len(head) >= 4 else None
-    if size is not None and (size == 0 or (size <= MAX_MESSAGE_BYTES and head[4:5] in (_PROTOBUF_START, b"{"))):
+    whole = _framed(head)
+    if whole:
         return LENGTH_PREFIXED, ""
-    if b"\n{" in head:
-        # The first line is damaged, later ones look like requests: read it as lines, reject the bad one.
+    if _LATER_REQUEST.search(head):
+        # The first line is damaged, later ones are requests: read it as lines, reject the bad one.
         return JSON_LINES, ""
+    if whole == 0:  # a plausible first prefix whose message runs past what was sniffed
+        return LENGTH_PREFIXED, ""
     prefix = (f"a length prefix of {size:,} bytes followed by {head[4:5]!r}, not the start of a message"
               if size is not None else f"only {len(head)} bytes, too few for a length prefix")
     return None, (f"neither OTLP JSON Lines (its first non-blank bytes are {text[:12]!r}, not '{{') nor "
                   f"length-prefixed protobuf ({prefix}); nothing in it was read")
+
+
+def _framed(head: bytes) -> int | None:
+    """How many whole, non-empty length-prefixed messages `head` starts with, or None when it cannot be
+    that format: its first prefix is too large, or its first message does not start like a request.
+    Damage after a whole message still counts as this format. (A text file whose first bytes are NULs,
+    as a crash can leave one, starts with a zero "length", but the next "prefix" is text.)"""
+    offset = whole = 0
+    while offset + 4 <= len(head):
+        size = int.from_bytes(head[offset:offset + 4], "big")
+        start = head[offset + 4:offset + 5]
+        if size > MAX_MESSAGE_BYTES or (size and start and start not in (_PROTOBUF_START, b"{")):
+            return whole or None
+        offset += 4 + size
+        whole += bool(size) and offset <= len(head)
+    return whole if offset >= 4 else None
 
 
 def zstd_damage(raw: IO[bytes]) -> str | None:
