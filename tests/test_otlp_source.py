@@ -384,3 +384,18 @@ def test_snake_case_field_names_from_protobufs_json_printer_are_read(tmp_path):
     traces, rejects = _good_then(tmp_path, json.dumps(as_dict).encode() + b"\n")
     snake = [t for t in traces if t.trace_id == run.trace_id][0]
     assert rejects == [] and [s.tool_name for s in snake.tool_spans] == ["lookup"]
+
+
+def test_a_json_lines_file_whose_first_bytes_are_nuls_is_not_taken_for_protobuf(tmp_path):
+    data, runs = _good_lines("a", "b")
+    (tmp_path / "crashed.jsonl").write_bytes(b"\0" * 4096 + b"\n" + data)  # as a crash can leave a file
+    traces, rejects = load([tmp_path / "crashed.jsonl"], tmp_path)
+    assert len(traces) == 2 and [r["line"] for r in rejects] == [1]
+
+
+def test_bytes_that_only_start_like_zstd_are_read_as_they_are(tmp_path):
+    data, runs = _good_lines("a", "b")
+    (tmp_path / "odd.jsonl").write_bytes(b"\x28\xb5\x2f\xfd junk\n" + data)
+    traces, rejects = load([tmp_path / "odd.jsonl"], tmp_path)
+    assert len(traces) == 2
+    assert "starts like zstd" in rejects[0]["reason"] and rejects[1]["line"] == 1
