@@ -4,7 +4,6 @@ and generated damage (hypothesis) through the OTLP source. Deterministic: fixed 
 import base64
 import json
 import tempfile
-from collections import Counter
 from pathlib import Path
 
 import zstandard
@@ -18,7 +17,7 @@ from synthetic.damaged import SMALL, check, traces_lost, write_corpus
 from traceclio_core.cli import app
 from traceclio_core.facet_table import content_hash
 from traceclio_core.rejects import RejectLog
-from traceclio_core.semconv import MAX_TOKENS
+from traceclio_core.input_safety import MAX_TOKENS
 from traceclio_core.settings import Settings
 from traceclio_otlp.source import traceclio_load_traces
 

@@ -4,30 +4,22 @@ Two dialects arrive, often mixed in one trace: the OpenTelemetry GenAI conventio
 attribute names) and OpenInference (what Phoenix stores). Sources that read OTLP-shaped spans (files,
 Phoenix) hand a RawSpan here; nothing after this module knows which dialect a span used.
 
-This is also where input text and numbers enter the trace model, so they are made safe here once: a
-lone surrogate (valid in JSON, not in UTF-8) is replaced with U+FFFD, a token count that is not a count
-(NaN, infinite, negative, absurdly large, "lots") counts as 0, and JSON inside a string is read only when
-it nests no deeper than MAX_JSON_DEPTH. Each change is described in the caller's `notes`.
+This is also where input text and numbers enter the trace model, so they are made safe here once
+(input_safety.py): a lone surrogate is replaced with U+FFFD, a token count that is not a count (NaN,
+infinite, negative, absurdly large, "lots") counts as 0, and JSON inside a string is read only when it
+nests no deeper than MAX_JSON_DEPTH. Each change is described in the caller's `notes`.
 """
 
 from __future__ import annotations
 
 import json
-import math
 import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from pydantic import BaseModel
-from pydantic_core import PydanticSerializationError
-
+from traceclio_core.input_safety import (MAX_JSON_DEPTH, MAX_TOKENS, as_token_count, depth_at_most, repair_text,
+                                         repaired)
 from traceclio_core.model import Message, Span, SpanKind, Status, ToolCallRequest
-
-# No model reads anywhere near 2^31 tokens in one call; the bound keeps a trace's sums inside int64.
-MAX_TOKENS = (1 << 31) - 1
-# JSON inside a string attribute (messages, documents) deeper than this is left as text.
-MAX_JSON_DEPTH = 32
-_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 @dataclass(slots=True)
@@ -114,81 +106,19 @@ def as_text(value: Any) -> str | None:
     return json.dumps(value, sort_keys=True, default=str)
 
 
-def repair_text(text: str) -> str:
-    """`text` with every lone surrogate replaced by U+FFFD, so it can be written as UTF-8."""
-    if text.isascii() or not _LONE_SURROGATE.search(text):
-        return text
-    return _LONE_SURROGATE.sub("\ufffd", text)
-
-
-def _repaired(model: BaseModel, where: str, notes: list[str]) -> BaseModel:
-    """The model with every string in it (nested messages and tool calls too) writable as UTF-8."""
-    updates = {}
-    for name, value in model:
-        fixed = _repaired_value(value, f"{where} {name}", notes)
-        if fixed is not value:
-            updates[name] = fixed
-    return model.model_copy(update=updates) if updates else model
-
-
-def _repaired_value(value: Any, where: str, notes: list[str]) -> Any:
-    if isinstance(value, str):
-        fixed = repair_text(value)
-        if fixed is not value:
-            notes.append(f"{where} holds a lone surrogate (not encodable as UTF-8); replaced with U+FFFD")
-        return fixed
-    if isinstance(value, BaseModel):
-        return _repaired(value, where, notes)
-    if isinstance(value, tuple):
-        fixed = tuple(_repaired_value(item, where, notes) for item in value)
-        return value if all(a is b for a, b in zip(fixed, value)) else fixed
-    return value
-
-
 def _token_count(attrs: dict[str, Any], keys: tuple[str, ...], notes: list[str]) -> int:
     """The first of `keys` present, as a count of tokens; a value that is not one counts as 0, noted."""
     for key in keys:
         value = attrs.get(key)
         if value is None or value == "":
             continue
-        count = _as_count(value)
+        count = as_token_count(value)
         if count is None:
             notes.append(f"{key} = {repr(value)[:40]} is not a token count (a whole number from 0 to "
                          f"{MAX_TOKENS:,}); counted as 0")
             return 0
         return count
     return 0
-
-
-def _as_count(value: Any) -> int | None:
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, str):
-        try:
-            value = int(value)
-        except ValueError:
-            try:
-                value = float(value)
-            except ValueError:
-                return None
-    if isinstance(value, float):
-        if not math.isfinite(value) or not value.is_integer():
-            return None
-        value = int(value)
-    if isinstance(value, int) and 0 <= value <= MAX_TOKENS:
-        return value
-    return None
-
-
-def _depth_at_most(value: Any, limit: int) -> bool:
-    stack = [(value, 1)]
-    while stack:
-        item, depth = stack.pop()
-        if isinstance(item, (list, dict)):
-            if depth > limit:
-                return False
-            stack.extend((child, depth + 1) for child in (item.values() if isinstance(item, dict) else item))
-    return True
 
 
 def maybe_json(value: Any) -> Any:
@@ -198,7 +128,7 @@ def maybe_json(value: Any) -> Any:
             decoded = json.loads(value)
         except (ValueError, RecursionError):
             return value
-        return decoded if _depth_at_most(decoded, MAX_JSON_DEPTH) else value
+        return decoded if depth_at_most(decoded, MAX_JSON_DEPTH) else value
     return value
 
 
@@ -409,11 +339,7 @@ def to_span(raw: RawSpan, notes: list[str] | None = None) -> Span:
         input_messages=input_messages,
         output_messages=_messages(attrs, "output"),
     )
-    try:
-        span.model_dump_json()  # the cheap test: almost every span writes as it is
-        return span
-    except PydanticSerializationError:
-        return _repaired(span, "span", notes)
+    return repaired(span, notes)
 
 
 def tenant_of(raw: RawSpan, keys: tuple[str, ...], notes: list[str] | None = None) -> str | None:
@@ -425,6 +351,7 @@ def tenant_of(raw: RawSpan, keys: tuple[str, ...], notes: list[str] | None = Non
                 tenant = str(value)
                 fixed = repair_text(tenant)
                 if fixed is not tenant and notes is not None:
-                    notes.append(f"tenant ({key}) holds a lone surrogate (not encodable as UTF-8); replaced with U+FFFD")
+                    notes.append(f"tenant ({key}) holds a lone surrogate (not encodable as UTF-8); "
+                                 "replaced with U+FFFD")
                 return fixed
     return None
