@@ -1,5 +1,7 @@
 import json
 
+import pytest
+
 from traceclio_core.model import SpanKind, Status
 from traceclio_core.semconv import RawSpan, tenant_of, to_span
 
@@ -97,3 +99,45 @@ def test_a_tool_span_name_loses_only_a_genai_operation_prefix():
     genai = to_span(_raw({"gen_ai.operation.name": "execute_tool"}, name="execute_tool lookup_order"))
     handoff = to_span(_raw({"openinference.span.kind": "TOOL"}, name="handoff to Billing agent"))
     assert (genai.tool_name, handoff.tool_name) == ("lookup_order", "handoff to Billing agent")
+
+
+# -- values made safe where they enter the trace model --------------------------------------------------
+
+
+@pytest.mark.parametrize("value", [float("nan"), float("inf"), float("-inf"), -5, 2**62, "lots", "1e400", True, 12.5])
+def test_a_token_count_that_is_not_a_count_counts_as_zero_and_is_noted(value):
+    notes = []
+    span = to_span(_raw({"gen_ai.operation.name": "chat", "gen_ai.usage.input_tokens": value,
+                         "gen_ai.usage.output_tokens": 7}), notes)
+    assert (span.input_tokens, span.output_tokens) == (0, 7)
+    assert len(notes) == 1 and "gen_ai.usage.input_tokens" in notes[0] and "not a token count" in notes[0]
+
+
+def test_token_counts_written_as_numeric_strings_or_whole_doubles_are_read():
+    notes = []
+    span = to_span(_raw({"llm.token_count.prompt": "1200", "llm.token_count.completion": 30.0}), notes)
+    assert (span.input_tokens, span.output_tokens, notes) == (1200, 30, [])
+
+
+def test_lone_surrogates_anywhere_in_a_span_are_replaced_and_noted():
+    messages = '[{"role": "user", "parts": [{"type": "text", "content": "hi \\ud800 there"}]}]'
+    notes = []
+    span = to_span(_raw({"gen_ai.operation.name": "chat", "gen_ai.input.messages": messages,
+                         "output.value": "done\udfff"}, name="chat \ud800"), notes)
+    assert span.name == "chat \ufffd" and span.output_text == "done\ufffd"
+    assert span.input_messages[0].content == "hi \ufffd there"
+    span.model_dump_json()  # writable as UTF-8
+    assert len(notes) == 3 and all("lone surrogate" in n for n in notes)
+
+
+def test_a_tenant_with_a_lone_surrogate_is_replaced_and_noted():
+    notes = []
+    assert tenant_of(_raw({"tenant.id": "acme\ud800"}), ("tenant.id",), notes) == "acme\ufffd"
+    assert len(notes) == 1
+
+
+def test_json_in_a_string_nested_too_deep_stays_text():
+    deep = "[" * 5000 + "]" * 5000
+    span = to_span(_raw({"gen_ai.operation.name": "chat", "gen_ai.input.messages": deep,
+                         "gen_ai.output.messages": "[" * 40 + "]" * 40}))
+    assert span.input_messages == () and span.output_messages == ()

@@ -16,7 +16,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from traceclio_core.errors import Reject
+from traceclio_core.errors import Reject, TraceclioError
 from traceclio_core.model import Message, Span, ToolCallRequest, Trace, outcome_value
 from traceclio_core.rejects import RejectLog
 from traceclio_core.semconv import RawSpan, outcome_of, tenant_of, to_span
@@ -88,13 +88,19 @@ class TraceAssembler:
     def _accept(self, item: RawSpan | SpanRecord) -> SpanRecord | None:
         """The span translated (RawSpans through semconv), checked for ids, and its values bounded."""
         if isinstance(item, RawSpan):
+            raw, notes = item, []
             try:
-                item = SpanRecord(trace_id=item.trace_id, span=to_span(item), source=item.source, line=item.line,
-                                  tenant=tenant_of(item, self.tenant_keys), outcome=outcome_of(item, self.outcome_keys))
-            except (ValueError, TypeError, AttributeError) as err:
-                self.rejects.add(Reject(source=item.source, line=item.line, trace_id=item.trace_id,
-                                        span_id=item.span_id, reason=f"span cannot be mapped: {err}"))
+                item = SpanRecord(trace_id=raw.trace_id, span=to_span(raw, notes), source=raw.source,
+                                  line=raw.line, tenant=tenant_of(raw, self.tenant_keys, notes),
+                                  outcome=outcome_of(raw, self.outcome_keys))
+            except TraceclioError:
+                raise
+            except Exception as err:  # one span's content must not end the run: set it aside, go on
+                self.rejects.add(Reject(source=raw.source, line=raw.line, trace_id=raw.trace_id,
+                                        span_id=raw.span_id, reason=f"span cannot be mapped: {err}"))
                 return None
+            finally:
+                _record_repairs(self.rejects, raw, notes)
         if not item.trace_id or not item.span.span_id:
             self.rejects.add(Reject(source=item.source, line=item.line, trace_id=item.trace_id or None,
                                     span_id=item.span.span_id or None,
@@ -137,7 +143,15 @@ class TraceAssembler:
     def _close(self, trace_id: str, records: list[SpanRecord]) -> Iterator[Trace]:
         self._last_seen.pop(trace_id, None)
         self._closed.add(trace_id)
-        trace = build_trace(trace_id, records, self.rejects)
+        try:
+            trace = build_trace(trace_id, records, self.rejects)
+        except TraceclioError:
+            raise
+        except Exception as err:  # one trace's content must not end the run: set it aside, go on
+            self.rejects.add(Reject(source=records[0].source, line=records[0].line, trace_id=trace_id,
+                                    whole_trace=True, reason=f"trace could not be assembled ({type(err).__name__}: "
+                                                             f"{err}); the whole trace is set aside"))
+            return
         if trace is not None:
             yield trace
 
@@ -181,6 +195,12 @@ def with_outcome(trace: Trace, value: Any, source: str, line: int | None, reject
                            reason=f"{err}; the trace is kept without an outcome"))
         return trace
     return trace.model_copy(update={"outcome": outcome})
+
+
+def _record_repairs(rejects: RejectLog, raw: RawSpan, notes: list[str]) -> None:
+    for note in notes:
+        rejects.add(Reject(source=raw.source, line=raw.line, trace_id=raw.trace_id, span_id=raw.span_id,
+                           action="repaired", reason=note))
 
 
 def _find_cycle(parents: dict[str, str | None]) -> list[str]:

@@ -275,6 +275,8 @@ def print_summary(summary: dict, settings: Settings) -> None:
     table.add_row("input set aside", f"{summary.get('rejected', 0):,}  (see rejected.jsonl)")
     if summary.get("truncated"):
         table.add_row("oversized values cut", f"{summary['truncated']:,}")
+    if summary.get("repaired"):
+        table.add_row("unusable values made safe", f"{summary['repaired']:,}")
     if summary.get("facet_failures"):
         table.add_row("facet extraction failures", f"{summary['facet_failures']:,}")
     table.add_row("facets cached / computed", f"{summary.get('facets_cached', 0):,} / {summary.get('facets_computed', 0):,}")

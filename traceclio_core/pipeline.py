@@ -15,14 +15,14 @@ import pluggy
 
 from traceclio_core import facet_table
 from traceclio_core.components import FacetExtractor, FacetFailure
-from traceclio_core.errors import ConfigurationError, Reject, SourceError
+from traceclio_core.errors import ConfigurationError, Reject, SourceError, TraceclioError
 from traceclio_core.cache_pruning import mark_facet_version_used
 from traceclio_core.facet_table import FacetCache, SourceManifest, content_hash
 from traceclio_core.facets import DirectFacets, FacetRow, ModelFacets
 from traceclio_core.hierarchy import Clustering, RunResult
 from traceclio_core.model import Trace
 from traceclio_core.progress import Progress, Silent
-from traceclio_core.rejects import RejectLog
+from traceclio_core.rejects import RejectLog, per_trace
 from traceclio_core.render import Axis
 from traceclio_core.settings import Settings
 
@@ -89,33 +89,37 @@ def extract_facets(traces: Iterable[Trace], settings: Settings, pm: pluggy.Plugi
     """Facet rows for every trace, from the cache where its content is unchanged."""
     extractor = extractor or _first(pm, "traceclio_facet_extractor", settings, "a facet extractor")
     version = facet_version(pm, extractor, settings)
-    cache = FacetCache(settings.cache_dir, facet_types(pm, settings))
+    types = facet_types(pm, settings)
+    cache = FacetCache(settings.cache_dir, types)
     mark_facet_version_used(settings.cache_dir, version)
     rows: list[tuple[FacetRow, dict]] = []
     counts = {"traces_read": 0, "facets_cached": 0, "facets_computed": 0, "facet_failures": 0}
     known = set(DirectFacets.model_fields)
     with progress.stage("load + facets", None) as advance:
         for batch in _batches(traces, settings.batch_size):
-            counts["traces_read"] += len(batch)
-            todo, hashes = [], {}
+            todo, hashes, cached = [], {}, set()
             for trace in batch:
-                digest = hashes[trace.trace_id] = content_hash(trace)
-                cached = cache.get(digest, version)
-                if cached is None:
+                digest = per_trace(rejects, "content hash", trace.trace_id, lambda: content_hash(trace))
+                if digest is None:
+                    continue
+                hashes[trace.trace_id] = digest
+                if cache.get(digest, version) is None:
                     todo.append(trace)
+                else:
+                    cached.add(trace.trace_id)
             with clock.stage("direct facets"):
-                computed = []
-                for trace in todo:
-                    merged: dict = {}
-                    for part in pm.hook.traceclio_compute_facets(trace=trace, settings=settings):
-                        merged.update(part or {})
-                    computed.append((DirectFacets(**{k: v for k, v in merged.items() if k in known}),
-                                     {k: v for k, v in merged.items() if k not in known}))
+                computed = {trace.trace_id: facets for trace in todo
+                            if (facets := per_trace(rejects, "direct facets", trace.trace_id,
+                                                    lambda: _direct_facets(trace, settings, pm, known))) is not None}
+                todo = [trace for trace in todo if trace.trace_id in computed]
             with clock.stage("model facets"):
-                answers = extractor.extract(todo, [direct for direct, _ in computed],
-                                            [facets for _, facets in computed]) if todo else []
+                answers = _model_facets(extractor, todo, [computed[t.trace_id][0] for t in todo],
+                                        [computed[t.trace_id][1] for t in todo], rejects)
             fresh = {}
-            for trace, (direct, facets), answer in zip(todo, computed, answers):
+            for trace, answer in zip(todo, answers):
+                if answer is None:
+                    continue
+                direct, facets = computed[trace.trace_id]
                 extra: dict = {}
                 if isinstance(answer, FacetFailure):
                     counts["facet_failures"] += 1
@@ -126,20 +130,60 @@ def extract_facets(traces: Iterable[Trace], settings: Settings, pm: pluggy.Plugi
                 row = FacetRow(trace_id=trace.trace_id, tenant=trace.tenant, content_hash=hashes[trace.trace_id],
                                extractor_version=version, direct=direct, model=answer, facets=facets,
                                outcome=trace.outcome)
+                fresh[trace.trace_id] = (row, extra)
+            fresh = _writable(fresh, rejects, types)
+            for row, extra in fresh.values():
                 if "facet_failure" not in extra:
                     cache.put(row, extra)
-                fresh[trace.trace_id] = (row, extra)
             for trace in batch:
                 if trace.trace_id in fresh:
                     counts["facets_computed"] += 1
                     rows.append(fresh[trace.trace_id])
-                else:
+                elif trace.trace_id in cached:
                     counts["facets_cached"] += 1
                     row, extra = cache.get(hashes[trace.trace_id], version)
                     rows.append((row.model_copy(update={"trace_id": trace.trace_id, "tenant": trace.tenant}), extra))
+                else:
+                    continue  # set aside above, and counted with the rejected traces
+                counts["traces_read"] += 1
             advance(len(batch))
     cache.save()
     return rows, counts
+
+
+def _direct_facets(trace: Trace, settings: Settings, pm: pluggy.PluginManager, known: set[str]) -> tuple:
+    merged: dict = {}
+    for part in pm.hook.traceclio_compute_facets(trace=trace, settings=settings):
+        merged.update(part or {})
+    return (DirectFacets(**{k: v for k, v in merged.items() if k in known}),
+            {k: v for k, v in merged.items() if k not in known})
+
+
+def _model_facets(extractor: FacetExtractor, todo: list[Trace], directs: list[DirectFacets], facets: list[dict],
+                  rejects: RejectLog) -> list:
+    """The extractor's answers for a batch; None for a trace set aside because extracting it raised."""
+    if not todo:
+        return []
+    try:
+        return extractor.extract(todo, directs, facets)
+    except TraceclioError:
+        raise
+    except Exception:
+        # One trace's content can sink the batch: ask again one trace at a time to find it.
+        return [per_trace(rejects, "facet extraction", trace.trace_id,
+                          lambda: extractor.extract([trace], [direct], [found])[0])
+                for trace, direct, found in zip(todo, directs, facets)]
+
+
+def _writable(fresh: dict[str, tuple[FacetRow, dict]], rejects: RejectLog, types: dict[str, str]
+              ) -> dict[str, tuple[FacetRow, dict]]:
+    """The rows the fact table can hold; one it cannot (say, an integer beyond int64) sets its trace aside."""
+    try:
+        facet_table.to_table(fresh.values(), types)
+        return fresh
+    except Exception:
+        return {trace_id: row for trace_id, row in fresh.items()
+                if per_trace(rejects, "fact table", trace_id, lambda: facet_table.to_table([row], types)) is not None}
 
 
 def cluster_rows(rows: list[tuple[FacetRow, dict]], settings: Settings, pm: pluggy.PluginManager,
@@ -238,7 +282,7 @@ def run(locations: list[str], settings: Settings, pm: pluggy.PluginManager, prog
     result.rejected_traces = list(rejects.traces_set_aside)
     counts["traces_read"] += len(result.rejected_traces)
     result.summary.update(counts)
-    result.summary.update(rejected=rejects.rejected, truncated=rejects.truncated)
+    result.summary.update(rejected=rejects.rejected, truncated=rejects.truncated, repaired=rejects.repaired)
     finish(result, settings, pm, progress, clock)
     return result
 

@@ -3,6 +3,11 @@
 Two dialects arrive, often mixed in one trace: the OpenTelemetry GenAI conventions (current and older
 attribute names) and OpenInference (what Phoenix stores). Sources that read OTLP-shaped spans (files,
 Phoenix) hand a RawSpan here; nothing after this module knows which dialect a span used.
+
+This is also where input text and numbers enter the trace model, so they are made safe here once
+(input_safety.py): a lone surrogate is replaced with U+FFFD, a token count that is not a count (NaN,
+infinite, negative, absurdly large, "lots") counts as 0, and JSON inside a string is read only when it
+nests no deeper than MAX_JSON_DEPTH. Each change is described in the caller's `notes`.
 """
 
 from __future__ import annotations
@@ -12,6 +17,8 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from traceclio_core.input_safety import (MAX_JSON_DEPTH, MAX_TOKENS, as_token_count, depth_at_most, repair_text,
+                                         repaired)
 from traceclio_core.model import Message, Span, SpanKind, Status, ToolCallRequest
 
 
@@ -103,19 +110,29 @@ def as_text(value: Any) -> str | None:
     return json.dumps(value, sort_keys=True, default=str)
 
 
-def _int(value: Any) -> int:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return 0
+def _token_count(attrs: dict[str, Any], keys: tuple[str, ...], notes: list[str]) -> int:
+    """The first of `keys` present, as a count of tokens; a value that is not one counts as 0, noted."""
+    for key in keys:
+        value = attrs.get(key)
+        if value is None or value == "":
+            continue
+        count = as_token_count(value)
+        if count is None:
+            notes.append(f"{key} = {repr(value)[:40]} is not a token count (a whole number from 0 to "
+                         f"{MAX_TOKENS:,}); counted as 0")
+            return 0
+        return count
+    return 0
 
 
 def maybe_json(value: Any) -> Any:
+    """JSON written into a string attribute, decoded; anything that is not (or nests too deep) stays text."""
     if isinstance(value, str) and value[:1] in "[{":
         try:
-            return json.loads(value)
-        except ValueError:
+            decoded = json.loads(value)
+        except (ValueError, RecursionError):
             return value
+        return decoded if depth_at_most(decoded, MAX_JSON_DEPTH) else value
     return value
 
 
@@ -284,8 +301,9 @@ def _finish_reasons(attrs: dict[str, Any]) -> tuple[str, ...]:
     return (str(value),) if value is not None else ()
 
 
-def to_span(raw: RawSpan) -> Span:
-    """Map one span of either dialect onto the trace model."""
+def to_span(raw: RawSpan, notes: list[str] | None = None) -> Span:
+    """Map one span of either dialect onto the trace model; what had to be made safe is added to `notes`."""
+    notes = [] if notes is None else notes
     attrs = raw.attributes
     kind = span_kind(raw)
     error_type, error_message = _error(raw)
@@ -293,14 +311,14 @@ def to_span(raw: RawSpan) -> Span:
     if status is Status.UNSET and attrs.get("error.type"):
         status = Status.ERROR
     input_messages = _system_messages(attrs) + _messages(attrs, "input")
-    input_tokens = _int(_first(attrs, "gen_ai.usage.input_tokens", "gen_ai.usage.prompt_tokens",
-                               "llm.token_count.prompt"))
-    output_tokens = _int(_first(attrs, "gen_ai.usage.output_tokens", "gen_ai.usage.completion_tokens",
-                                "llm.token_count.completion"))
+    input_tokens = _token_count(attrs, ("gen_ai.usage.input_tokens", "gen_ai.usage.prompt_tokens",
+                                         "llm.token_count.prompt"), notes)
+    output_tokens = _token_count(attrs, ("gen_ai.usage.output_tokens", "gen_ai.usage.completion_tokens",
+                                          "llm.token_count.completion"), notes)
     if not input_tokens and not output_tokens:
         # Some instrumentations record only a total.
-        input_tokens = _int(attrs.get("llm.token_count.total"))
-    return Span(
+        input_tokens = _token_count(attrs, ("llm.token_count.total",), notes)
+    span = Span(
         span_id=raw.span_id,
         parent_id=raw.parent_id,
         name=raw.name,
@@ -328,15 +346,21 @@ def to_span(raw: RawSpan) -> Span:
         input_messages=input_messages,
         output_messages=_messages(attrs, "output"),
     )
+    return repaired(span, notes)
 
 
-def tenant_of(raw: RawSpan, keys: tuple[str, ...]) -> str | None:
+def tenant_of(raw: RawSpan, keys: tuple[str, ...], notes: list[str] | None = None) -> str | None:
     """The tenant: the first of `keys` found on the span, then on its resource."""
     for source in (raw.attributes, raw.resource):
         for key in keys:
             value = source.get(key)
             if value not in (None, ""):
-                return str(value)
+                tenant = str(value)
+                fixed = repair_text(tenant)
+                if fixed is not tenant and notes is not None:
+                    notes.append(f"tenant ({key}) holds a lone surrogate (not encodable as UTF-8); "
+                                 "replaced with U+FFFD")
+                return fixed
     return None
 
 

@@ -23,6 +23,8 @@ if TYPE_CHECKING:  # loading the plugin (every command) stays light; reading fil
     from traceclio_core.settings import Settings
 
 SUFFIXES = (".jsonl", ".json", ".pb", ".bin", ".otlp", ".zst")
+# Part of the fingerprint: a cached run of the same files must not outlive a change in how they are read.
+READER_VERSION = "2"
 
 
 def is_local(location: str) -> bool:
@@ -53,7 +55,7 @@ def traceclio_source_fingerprint(locations: list[str], settings: Settings) -> st
             while chunk := handle.read(1 << 22):
                 digest.update(chunk)
         digest.update(b"\0")
-    return "otlp-files:" + digest.hexdigest()
+    return f"otlp-files:{READER_VERSION}:" + digest.hexdigest()
 
 
 @hookimpl(trylast=True)
@@ -76,6 +78,8 @@ def _traces(files: list[Path], settings: Settings, rejects: RejectLog) -> Iterat
         from traceclio_otlp.reader import FileReader  # protobuf
 
         for path in files:
-            yield from FileReader(path, rejects).spans()
+            # The reader bounds each attribute as it is read (nesting, items, size: safe to hold); assembly
+            # then bounds every source's span fields the same way.
+            yield from FileReader(path, rejects, settings.max_attribute_bytes).spans()
 
     yield from assembler.assemble(spans())
