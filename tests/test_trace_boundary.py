@@ -39,7 +39,7 @@ class HostileFacets:
         if trace.trace_id == self.raises_on:
             raise ZeroDivisionError("a facet plugin's bug")
         if trace.trace_id == self.unwritable_on:
-            return {"odd_facet": {1, 2}}  # a set: the fact table's JSON column cannot hold it
+            return {"odd_facet": object()}  # neither an Arrow column nor JSON can hold it
         return {}
 
 

@@ -51,6 +51,9 @@ class TraceAssembler:
         self._open: OrderedDict[str, list[SpanRecord]] = OrderedDict()
         self._last_seen: dict[str, int] = {}
         self._closed: set[str] = set()
+        # Traces one of whose spans could not be mapped for a reason no input check foresaw (a bug, not bad
+        # input): the trace is set aside whole when it closes, rather than clustered with a span missing.
+        self._poisoned: dict[str, tuple[str, int | None, str]] = {}
         self._count = 0
 
     def assemble(self, spans: Iterable[RawSpan | SpanRecord]) -> Iterator[Trace]:
@@ -84,6 +87,14 @@ class TraceAssembler:
         while self._open:
             trace_id, records = self._open.popitem(last=False)
             yield from self._close(trace_id, records)
+        for trace_id in list(self._poisoned):  # no span of it could be mapped at all
+            self._closed.add(trace_id)
+            self._set_aside_poisoned(trace_id)
+
+    def _set_aside_poisoned(self, trace_id: str) -> None:
+        source, line, why = self._poisoned.pop(trace_id)
+        self.rejects.add(Reject(source=source, line=line, trace_id=trace_id, whole_trace=True,
+                                reason=f"trace could not be assembled ({why}); the whole trace is set aside"))
 
     def _accept(self, item: RawSpan | SpanRecord) -> SpanRecord | None:
         """The span translated (RawSpans through semconv), checked for ids, and its values bounded."""
@@ -95,9 +106,13 @@ class TraceAssembler:
                                   outcome=outcome_of(raw, self.outcome_keys))
             except TraceclioError:
                 raise
-            except Exception as err:  # one span's content must not end the run: set it aside, go on
+            except (ValueError, TypeError, AttributeError) as err:  # malformed values: that span is set aside
                 self.rejects.add(Reject(source=raw.source, line=raw.line, trace_id=raw.trace_id,
                                         span_id=raw.span_id, reason=f"span cannot be mapped: {err}"))
+                return None
+            except Exception as err:  # anything else must not end the run either: the whole trace goes
+                if raw.trace_id:
+                    self._poisoned.setdefault(raw.trace_id, (raw.source, raw.line, f"{type(err).__name__}: {err}"))
                 return None
             finally:
                 _record_repairs(self.rejects, raw, notes)
@@ -143,6 +158,9 @@ class TraceAssembler:
     def _close(self, trace_id: str, records: list[SpanRecord]) -> Iterator[Trace]:
         self._last_seen.pop(trace_id, None)
         self._closed.add(trace_id)
+        if trace_id in self._poisoned:
+            self._set_aside_poisoned(trace_id)
+            return
         try:
             trace = build_trace(trace_id, records, self.rejects)
         except TraceclioError:

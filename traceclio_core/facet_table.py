@@ -60,7 +60,7 @@ def _plugin_column(name: str, values: list, declared: str | None) -> tuple[pa.Fi
             return pa.field(name, array.type), array
     except (pa.ArrowInvalid, pa.ArrowTypeError, OverflowError):
         pass
-    text = [None if v is None else json.dumps(v, sort_keys=True, default=str) for v in values]
+    text = [None if v is None else json.dumps(v, sort_keys=True) for v in values]
     return pa.field(name, pa.string(), metadata=_JSON), pa.array(text, type=pa.string())
 
 

@@ -26,11 +26,12 @@ def file_format(path: Path, forced: InputFormat) -> InputFormat:
 
 
 def looks_like_transcripts(head: bytes) -> bool:
-    """A JSON array (runs, or one run's messages per line), or a first JSON line that holds chat
-    messages (`"role"`) and no OTLP `resourceSpans`. OTLP JSON is one object per line and never an array."""
+    """A JSON array (runs, or one run's messages per line) that holds no OTLP `resourceSpans` early on, or
+    a first JSON line that holds chat messages (`"role"`) and no `resourceSpans`. A JSON array of OTLP
+    requests (one document, as some tools export) goes to the OTLP reader."""
     text = head.removeprefix(UTF8_BOM).lstrip()
     if text.startswith(b"["):
-        return True
+        return b'"resourceSpans"' not in text[:4096] and b'"resource_spans"' not in text[:4096]
     if not text.startswith(b"{"):
         return False  # length-prefixed protobuf, or not JSON at all: the OTLP reader says which
     first_line = text.split(b"\n", 1)[0]

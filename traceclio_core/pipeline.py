@@ -6,6 +6,7 @@ memory bounded by handling traces in batches and keeping only their facet rows.
 
 from __future__ import annotations
 
+import inspect
 import time
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
@@ -164,14 +165,21 @@ def _model_facets(extractor: FacetExtractor, todo: list[Trace], directs: list[Di
     """The extractor's answers for a batch; None for a trace set aside because extracting it raised."""
     if not todo:
         return []
+    # An extractor written before plugin facets existed takes (traces, direct) only.
+    reads_facets = len(inspect.signature(extractor.extract).parameters) >= 3
+
+    def extract(traces, found_direct, found_facets):
+        if reads_facets:
+            return extractor.extract(traces, found_direct, found_facets)
+        return extractor.extract(traces, found_direct)
+
     try:
-        return extractor.extract(todo, directs, facets)
+        return extract(todo, directs, facets)
     except TraceclioError:
         raise
     except Exception:
         # One trace's content can sink the batch: ask again one trace at a time to find it.
-        return [per_trace(rejects, "facet extraction", trace.trace_id,
-                          lambda: extractor.extract([trace], [direct], [found])[0])
+        return [per_trace(rejects, "facet extraction", trace.trace_id, lambda: extract([trace], [direct], [found])[0])
                 for trace, direct, found in zip(todo, directs, facets)]
 
 
