@@ -41,7 +41,7 @@ def render_trace(trace) -> str:
                 lines.append(f"USER: {_short(message.content)}")
         if span.kind.value == "llm":
             if span.output_content:
-                lines.append(f"AGENT ({span.model or 'model'}): {_short(span.output_content)}")
+                lines.append(f"AGENT ({span.model or 'model'}, {span.duration_ms:.0f} ms): {_short(span.output_content)}")
             for call in span.requested_tool_calls:
                 lines.append(f"AGENT asks for {call.name}({_short(call.arguments)})")
         elif span.kind.value in ("tool", "retriever"):

@@ -87,8 +87,9 @@ MODE_SHARE = 0.005
 
 
 def leaf_k(n_traces: int, weights: np.ndarray, min_traces: int) -> int:
-    """Base k: the square-root rule, raised to the number of distinct rendered texts that could surface on
-    their own (at least `min_traces` traces each), up to twice the rule.
+    """Base k: the square-root rule, raised to the number of distinct kinds of evidence (`weights`: how many
+    traces hold each; see hierarchy.evidence_modes) that could surface on their own (at least `min_traces`
+    traces, and half a percent of the run, each), up to twice the rule.
 
     When the facets are categorical (the offline judge) a run renders a few dozen distinct texts, each a
     separate verdict. The square-root rule alone then merges distinct verdicts whenever there are more of

@@ -8,6 +8,7 @@ outliers (outliers.py), then cluster the named leaves coarser and name the paren
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable
 
 import numpy as np
@@ -30,6 +31,18 @@ from traceclio_core.render import Axis
 from traceclio_core.sanitize import compile_names
 from traceclio_core.settings import Settings
 from traceclio_core.vectors import VectorCache
+
+
+# Phrases of at least this weight make up what a rendering is "about" when counting distinct kinds of
+# evidence for k; lighter ones (which error message, a framework's scaffolding) vary within one kind.
+CORE_WEIGHT = 1.0
+
+
+def evidence_modes(renderings) -> np.ndarray:
+    """How many traces share each distinct core of evidence (its weightier phrases): the kinds of trace a
+    run holds, whatever lighter detail varies between them."""
+    cores = Counter(frozenset(p.text for p in r if p.weight >= CORE_WEIGHT) for r in renderings)
+    return np.array(sorted(cores.values(), reverse=True), dtype=np.float64)
 
 
 class Clustering:
@@ -56,7 +69,7 @@ class Clustering:
         self.texts_embedded += geometry.computed
         self.distinct_texts = len(geometry.texts)
         self.progress("embed", len(rows))
-        k = settings.k or leaf_k(len(rows), geometry.weights, settings.min_traces)
+        k = settings.k or leaf_k(len(rows), evidence_modes(renderings), settings.min_traces)
         labels = np.asarray(self.cluster(vectors=geometry.vectors, weights=geometry.weights, k=k, settings=settings))
         trace_labels = labels[geometry.position]
         self.progress("cluster", len(rows))

@@ -12,7 +12,9 @@ from traceclio_core.facets import FacetRow, Phrase
 DEVIATION = 2.0
 SHAPE = 1.0
 DETAIL = 0.5  # attribute-like evidence (which error message): useful to tell clusters apart, not to form them
-SCAFFOLD = 0.3  # how a framework wraps every run (a planner and an executor): true, but rarely the behaviour
+SCAFFOLD = 0.3
+# A span ten times its peers' median that still took under this is clock noise (a 1 ms call against 0.05 ms).
+NOTICEABLE_MS = 100.0  # how a framework wraps every run (a planner and an executor): true, but rarely the behaviour
 
 
 def _count(n: int, one: str, few: str, many: str, many_from: int = 5) -> str:
@@ -151,7 +153,7 @@ def _tools(row: FacetRow, ev: dict) -> list[Phrase]:
 
 def _relative(ev: dict) -> list[Phrase]:
     out = []
-    if ev.get("slow_span_ratio", 0) >= 10:
+    if ev.get("slow_span_ratio", 0) >= 10 and ev.get("slowest_span_ms", 0) >= NOTICEABLE_MS:
         out.append(Phrase("a span takes far longer than the same tool or model elsewhere", DEVIATION, True))
     if ev.get("token_span_ratio", 0) >= 5:
         out.append(Phrase("a model call uses far more tokens than the same model elsewhere", DEVIATION, True))

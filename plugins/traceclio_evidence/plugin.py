@@ -46,6 +46,7 @@ def specs() -> tuple[FacetSpec, ...]:
     return tuple(declared + [
         FacetSpec("slow_span_ratio", "float", "The trace's slowest span over the median of the same tool or model "
                                               "in the run (0 when it has too few peers)."),
+        FacetSpec("slowest_span_ms", "float", "Duration of the span behind slow_span_ratio, in milliseconds."),
         FacetSpec("token_span_ratio", "float", "The trace's largest model call in tokens over that model's "
                                                "median in the run (0 when it has too few peers)."),
         FacetSpec("result_size_ratio", "float", "The trace's largest tool result over that tool's median result "

@@ -33,12 +33,13 @@ def run_relative(rows: Sequence[FacetRow]) -> dict[str, dict[str, float]]:
         keys = row.facets.get("span_keys")
         if keys is None:
             continue
-        slow = max((ms / durations[k] for k, ms in zip(keys, row.facets.get("span_ms", []))
-                    if durations.get(k, 0) > 0), default=0.0)
+        timed = [(ms / durations[k], ms) for k, ms in zip(keys, row.facets.get("span_ms", [])) if durations.get(k, 0) > 0]
+        slow, slow_ms = max(timed, default=(0.0, 0.0))
         heavy = max((t / tokens[k] for k, t in zip(keys, row.facets.get("span_tokens", []))
                      if k.startswith("llm:") and tokens.get(k, 0) > 0), default=0.0)
         large = max((c / sizes[k] for k, c in zip(keys, row.facets.get("span_result_chars", []))
                      if k.startswith("tool:") and sizes.get(k, 0) > 0), default=0.0)
-        out[row.trace_id] = {"slow_span_ratio": round(slow, 2), "token_span_ratio": round(heavy, 2),
+        out[row.trace_id] = {"slow_span_ratio": round(slow, 2), "slowest_span_ms": round(slow_ms, 1),
+                             "token_span_ratio": round(heavy, 2),
                              "result_size_ratio": round(large, 2)}
     return out

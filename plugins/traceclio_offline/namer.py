@@ -16,10 +16,12 @@ from traceclio_core.hookspecs import hookimpl
 from traceclio_core.settings import Settings
 
 VERSION = "offline-namer-contrast-1"
-DESCRIBES = 0.5  # a phrase held by this share of a cluster describes it
+# A title is checked trace by trace, so it claims only what nearly every trace under it shows.
+DESCRIBES = 0.8  # a phrase held by this share of a cluster describes it
 SETS_APART = 1.3  # ... and sets it apart when it holds this many times as often as in the nearest clusters
 TITLE_PHRASES = 2
 ATTRIBUTE_LIFT = 3.0
+MENTIONED = 0.5  # the description also names phrases at least this share holds, with their shares
 
 
 def _sentence(text: str) -> str:
@@ -58,7 +60,7 @@ def title_and_description(phrases: Sequence[Contrast], attributes: Sequence[Cont
     # A phrase its plugin defines (a detector's definition) opens the description with what it means.
     meanings = " ".join(dict.fromkeys(c.meaning for c in leading if c.meaning))
     parts = [f"{_pct(c.inside)} of them: {c.text} (vs {_pct(c.nearby)} {where})" for c in leading]
-    others = [c for c in phrases if c not in leading and c.inside >= DESCRIBES and c.lift >= SETS_APART][:2]
+    others = [c for c in phrases if c not in leading and c.inside >= MENTIONED and c.lift >= SETS_APART][:2]
     parts += [f"{_pct(c.inside)}: {c.text}" for c in others]
     if attributes:
         parts.append("over-represented: " + ", ".join(f"{a.text} ({_pct(a.inside)} vs {_pct(a.overall)} of the run)"
@@ -73,7 +75,9 @@ def name_leaf(ev: ClusterEvidence) -> ClusterName:
 
 def name_parent(ev: ParentEvidence) -> ClusterName:
     named = title_and_description(ev.distinguishing, [], False, "in the nearest groups")
-    title = named.title if ev.failing or named.title.startswith("Mixed") else f"Healthy work: {named.title[:1].lower()}{named.title[1:]}"
+    # Work whose evidence shows no deviation: said as that, since evidence cannot vouch that it went well.
+    title = named.title if ev.failing or named.title.startswith("Mixed") else \
+        f"No deviation: {named.title[:1].lower()}{named.title[1:]}"
     size = sum(c.size for c in ev.children)
     listed = "; ".join(f"{c.title} ({c.size})" for c in sorted(ev.children, key=lambda c: -c.size)[:6])
     more = f"; and {len(ev.children) - 6} more" if len(ev.children) > 6 else ""
