@@ -1,5 +1,7 @@
 """Evidence facets: what a trace shows, read in general terms (plugins/traceclio_evidence)."""
 
+import json
+
 from test_direct_facets import to_trace
 
 from builders import AgentRun
@@ -176,3 +178,29 @@ def test_a_persons_details_used_in_a_change_made_for_them_are_no_leak():
     run.answer("Booked.")
     flows = evidence_of(run).sensitive_flows
     assert "personal→change" in flows and "personal→tool" not in flows
+
+
+def test_general_shapes_of_a_risky_call_are_read_from_its_arguments():
+    from traceclio_evidence import actions
+
+    assert actions.destructive('{"cmd": "git reset --hard origin/main"}')
+    assert actions.destructive('{"sql": "DELETE FROM orders;"}') and not actions.destructive(
+        '{"sql": "DELETE FROM orders WHERE id = 4;"}')
+    assert actions.placeholders("Answer the question: {question}") and actions.placeholders("Hi {{ student_id }}")
+    assert not actions.placeholders('{"question": "what is 2+2"}')
+    assert actions.only_tests(["tests/test_parser.py"]) and not actions.only_tests(["src/parser.py", "tests/t.py"])
+    assert actions.capped('{"sql": "SELECT * FROM t LIMIT 100"}', json.dumps({"rows": list(range(100))}))
+    assert not actions.capped('{"sql": "SELECT * FROM t LIMIT 100"}', json.dumps({"rows": list(range(7))}))
+    assert actions.speaker_turns("Here you go.\nUser: thanks!\nAssistant: anytime.") == 2
+
+
+def test_an_answer_written_before_its_tool_returned_is_seen():
+    run = AgentRun("early", user="How many rows match?")
+    run.tool("run_report", {"q": "x"}, result="[]", ms=100)
+    run.answer("No rows matched.")
+    trace = to_trace(run)
+    tool = next(s for s in trace.spans if s.tool_name == "run_report")
+    stretched = trace.model_copy(update={"spans": tuple(
+        s.model_copy(update={"end_ns": s.end_ns + 10**10}) if s is tool else s for s in trace.spans)})
+    assert compute_evidence(stretched).answered_before_tool_finished
+    assert not compute_evidence(trace).answered_before_tool_finished

@@ -59,7 +59,7 @@ def test_failing_and_healthy_leaves_never_share_a_parent_and_the_top_level_keeps
             assert {by_id[c].failing for c in parent.children} == {parent.failing}, parent.title
         top = [n for n in result.clusters if n.level == max(p.level for p in parents)]
         assert {n.failing for n in top} == {True, False}
-        assert all(n.title.startswith(("No deviation", "Mixed")) for n in top if not n.failing)
+        assert all(n.title.startswith(("No deviation seen", "Mixed")) for n in top if not n.failing)
 
 
 def test_a_trace_in_the_runs_extreme_tail_is_an_outlier_with_its_reason(tmp_path, cache_dir):

@@ -39,7 +39,7 @@ def test_a_healthy_parent_says_so_and_a_failing_one_leads_with_its_deviation():
     children = [ChildName(cluster_id="L0-000", title="One tool call", description="", size=30)]
     healthy = ParentEvidence(cluster_id="L1-000", children=children, failing=False,
                              distinguishing=[c("one tool call", 0.9, 0.3)])
-    assert name_parent(healthy).title == "No deviation: one tool call"
+    assert name_parent(healthy).title == "No deviation seen: one tool call"
     failing = ParentEvidence(cluster_id="L1-001", children=children, failing=True, distinguishing=[
         c("one tool call", 0.9, 0.3), c("a tool error is never recovered", 0.85, 0.1, deviation=True)])
     assert name_parent(failing).title.startswith("A tool error is never recovered")

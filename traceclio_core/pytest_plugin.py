@@ -70,9 +70,11 @@ def pytest_collection_modifyitems(session, config, items):
     if minimum is None:
         return
     cache = config.cache.mkdir("traceclio") if getattr(config, "cache", None) else None
-    items.append(GateItem.from_parent(session, name="traceclio_recovery_gate", minimum=minimum,
+    detectors = config.getoption("--traceclio-detectors") == "on"
+    name = "traceclio_recovery_gate" if detectors else "traceclio_recovery_gate[detectors off]"
+    items.append(GateItem.from_parent(session, name=name, minimum=minimum,
                                       n=config.getoption("--traceclio-n"), seed=config.getoption("--traceclio-seed"),
-                                      cache_dir=cache, detectors=config.getoption("--traceclio-detectors") == "on"))
+                                      cache_dir=cache, detectors=detectors))
 
 
 @pytest.fixture(scope="session")

@@ -12,7 +12,7 @@ import json
 from pydantic import BaseModel, Field
 
 from traceclio_core.model import Span, SpanKind, Trace
-from traceclio_evidence import errors, figures, sensitive, text
+from traceclio_evidence import actions, errors, figures, sensitive, text
 from traceclio_evidence.values import Pool, Values, provenance, values
 from traceclio_structure.spans import (
     action_kind,
@@ -100,6 +100,20 @@ class Evidence(BaseModel):
     subagent_problem_unsaid: bool = Field(False, description="A sub-agent's output says something failed or "
                                                              "cannot be done, and the final answer says neither.")
     echoes_instructions: bool = Field(False, description="The answer copies a long passage of the instructions.")
+    answered_before_tool_finished: bool = Field(False, description="The final answer was written while a tool call "
+                                                                   "of the run had not yet returned.")
+    unfilled_placeholders: list[str] = Field(default_factory=list, description="Where a template placeholder "
+                                                                               "({name}, {{name}}) reached unfilled: "
+                                                                               "instructions, arguments, answer.")
+    destructive_calls: int = Field(0, description="Tool calls whose arguments run an irreversible command (rm -rf, "
+                                                  "git reset --hard, force-push, DROP, TRUNCATE, DELETE without "
+                                                  "WHERE).")
+    changed_only_tests: bool = Field(False, description="The files the run's changes touched are all test files.")
+    capped_results: int = Field(0, description="Tool results holding exactly as many rows as the limit their call "
+                                               "set.")
+    answer_speaker_turns: int = Field(0, description="Lines of the answer that open with a speaker label (User:, "
+                                                     "Assistant:) after its first line.")
+    request_ids_unused: int = Field(0, description="Ids the user gave that no tool call or sub-agent received.")
     answer_result_overlap: float = Field(0.0, description="Share of the answer's words that appear in tool results.")
     plan_steps: int = Field(0, description="Steps in the longest plan written before acting.")
     calls_after_plan: int = Field(0, description="Tool calls made after that plan.")
@@ -314,6 +328,11 @@ def compute_evidence(trace: Trace) -> Evidence:
     silent = sum(1 for s in llms[:-1] if not s.requested_tool_calls and not s.failed)
     last_finish = next((r for s in llms[-1:] for r in s.finish_reasons), "")
 
+    answer_span = next((s for s in reversed(llms) if s.output_content), None)
+    written_at = answer_span.start_ns if answer_span is not None else None
+    changed = [p for s in ok_tools if action_kind(s.tool_name or "") == "write" for p in actions.paths(s.tool_arguments)]
+    given_ids = values(request).ids
+    passed = " ".join([s.tool_arguments or "" for s in tools] + [s.input_text or "" for s in trace.agent_spans]).lower()
     keyed = [(s, f"tool:{s.tool_name or s.name}") for s in tools] + [(s, f"llm:{s.model or 'model'}") for s in llms]
     request_language, answer_language = text.language(request), text.language(answer)
     return Evidence(
@@ -362,9 +381,19 @@ def compute_evidence(trace: Trace) -> Evidence:
         agents=agents,
         agent_handoffs=handoffs,
         subagent_cut_off=any(text.ends_mid_sentence(o) for o in sub_outputs),
-        subagent_problem_unsaid=any(text.admits_failure(o) or text.declines(o) or text.unable(o) for o in sub_outputs)
+        subagent_problem_unsaid=any(text.admits_failure(o) or text.blocked(o) or text.declines(o) or text.unable(o)
+                                    for o in sub_outputs)
         and not (text.admits_failure(answer) or text.declines(answer) or text.unable(answer)),
         echoes_instructions=text.longest_shared_run(answer, system, INSTRUCTION_ECHO_WORDS) > 0,
+        answered_before_tool_finished=written_at is not None and any(
+            s.end_ns > written_at and s.start_ns < written_at for s in tools),
+        unfilled_placeholders=sorted({where for where, t in [("instructions", system), ("answer", answer)]
+                                      + [("arguments", s.tool_arguments) for s in tools] if actions.placeholders(t)}),
+        destructive_calls=sum(1 for s in tools if actions.destructive(s.tool_arguments)),
+        changed_only_tests=actions.only_tests(changed),
+        capped_results=sum(1 for s in ok_tools if actions.capped(s.tool_arguments, s.tool_result)),
+        answer_speaker_turns=actions.speaker_turns(answer),
+        request_ids_unused=sum(1 for i in given_ids if i not in passed) if tools else 0,
         answer_result_overlap=round(len(overlap_words & result_words) / len(overlap_words), 3) if overlap_words else 0.0,
         plan_steps=steps,
         calls_after_plan=sum(1 for s in tools if first_plan is not None and s.start_ns >= first_plan.start_ns),

@@ -85,6 +85,10 @@ def _answer(ev: dict) -> list[Phrase]:
         out.append(Phrase("answer quotes a figure a digit off from the one a tool returned", DEVIATION, True))
     if ev.get("swapped_figures"):
         out.append(Phrase("answer pairs each figure with the other call's subject", DEVIATION, True))
+    if ev.get("answer_speaker_turns", 0) >= 2:
+        out.append(Phrase("the answer goes on with lines labelled as speakers, as a chat would", DEVIATION, True))
+    if ev.get("answered_before_tool_finished"):
+        out.append(Phrase("the answer was written before a tool call had returned", DEVIATION, True))
     if ev.get("echoes_instructions"):
         out.append(Phrase("answer copies the instructions", DEVIATION, True))
     return out
@@ -116,6 +120,16 @@ def _tools(row: FacetRow, ev: dict) -> list[Phrase]:
         out.append(Phrase("identical calls return identical results", DEVIATION, True))
     if ev.get("empty_results", 0):
         out.append(Phrase("a tool result is empty", SHAPE))
+    if ev.get("destructive_calls", 0):
+        out.append(Phrase("a tool call runs an irreversible destructive command", DEVIATION, True))
+    if ev.get("changed_only_tests"):
+        out.append(Phrase("the changes touch only test files", DEVIATION, True))
+    for where in ev.get("unfilled_placeholders", []):
+        out.append(Phrase(f"a template placeholder reached the {where} unfilled", DEVIATION, True))
+    if ev.get("capped_results", 0):
+        out.append(Phrase("a tool's results stop exactly at the limit its call set", DEVIATION, True))
+    if ev.get("request_ids_unused", 0):
+        out.append(Phrase("an id the user gave reaches no tool call", SHAPE))
     if ev.get("conflicting_arguments", 0):
         out.append(Phrase("a tool argument differs from a date or figure the user gave", DEVIATION, True))
     if ev.get("unseen_argument_values", 0) and not ev.get("result_fed_arguments", 0):

@@ -101,9 +101,10 @@ _UNABLE = re.compile(r"\b(?:don't|do not|doesn't|does not) have (?:any )?(?:acce
 _QUESTION = re.compile(r"[^.!?\n]*\b(?:you|your)\b[^.!?\n]*\?|(?:^|[.!?]\s+|\n)(?:what|which|when|where|who|could|"
                        r"can|would|do|did|is|are|should)\b[^.!?\n]*\?", re.I)
 _FAILURE = re.compile(r"\b(?:unable|couldn't|could not|wasn't able|was not able|failed|unfortunately|error|"
-                      r"not available|unavailable|didn't work|did not work|went wrong|try again later|"
-                      r"not eligible|ineligible|blocked|denied|rejected|not allowed|not permitted|do not proceed)\b",
-                      re.I)
+                      r"not available|unavailable|didn't work|did not work|went wrong|try again later)\b", re.I)
+# A finding that stops the work (a check said no), as opposed to something failing.
+_BLOCKED = re.compile(r"\b(?:not eligible|ineligible|blocked|denied|rejected|not allowed|not permitted|"
+                      r"do not proceed|must not)\b", re.I)
 
 
 # Verification reported as a result rather than an act: "Verification succeeded", "tests pass", "… and tested".
@@ -162,7 +163,11 @@ def asks_user(text: str) -> bool:
 
 
 def admits_failure(text: str) -> bool:
-    return bool(_FAILURE.search(text or ""))
+    return bool(_FAILURE.search(text or "")) and not declines(text)
+
+
+def blocked(text: str) -> bool:
+    return bool(_BLOCKED.search(text or ""))
 
 
 _TOKEN = re.compile(r"[a-z]{3,}")

@@ -77,7 +77,7 @@ def name_parent(ev: ParentEvidence) -> ClusterName:
     named = title_and_description(ev.distinguishing, [], False, "in the nearest groups")
     # Work whose evidence shows no deviation: said as that, since evidence cannot vouch that it went well.
     title = named.title if ev.failing or named.title.startswith("Mixed") else \
-        f"No deviation: {named.title[:1].lower()}{named.title[1:]}"
+        f"No deviation seen: {named.title[:1].lower()}{named.title[1:]}"
     size = sum(c.size for c in ev.children)
     listed = "; ".join(f"{c.title} ({c.size})" for c in sorted(ev.children, key=lambda c: -c.size)[:6])
     more = f"; and {len(ev.children) - 6} more" if len(ev.children) > 6 else ""

@@ -23,7 +23,8 @@ class ToolOutcome:
 
 # A later success with other arguments corrects these errors (a fixed id, a valid schema); for the rest
 # (server, timeout, rate limit, permission) only the same call succeeding makes the failure good.
-CORRECTABLE = {"not_found", "invalid_arguments"}
+# An error no pattern classifies ("payment amount does not add up") is as often the call's own fault.
+CORRECTABLE = {"not_found", "invalid_arguments", "other"}
 
 
 def idle_seconds(after: Span, before: Span, busy: list[Span]) -> float:
