@@ -46,8 +46,9 @@ def render_trace(trace) -> str:
                 lines.append(f"AGENT asks for {call.name}({_short(call.arguments)})")
         elif span.kind.value in ("tool", "retriever"):
             status = f" ERROR {span.error_type or ''} {_short(span.error_message)}" if span.failed else ""
-            lines.append(f"TOOL {span.tool_name}({_short(span.tool_arguments)}) -> {_short(span.tool_result)}"
-                         f"{status} [{span.duration_ms:.0f} ms]")
+            lines.append(f"TOOL {span.tool_name}({_short(span.tool_arguments)}) -> "
+                         f"[{len(span.tool_result or ''):,} chars] {_short(span.tool_result)}{status} "
+                         f"[{span.duration_ms:.0f} ms]")
         elif span.kind.value == "agent" and span.agent_name:
             lines.append(f"[agent {span.agent_name}]")
     lines.append(f"FINAL ANSWER: {_short(trace.final_answer)}")
