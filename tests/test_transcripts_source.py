@@ -220,3 +220,20 @@ def test_tau_bench_airline_runs_are_read_whole_with_their_reward_as_outcome(tmp_
     assert sum(len(t.llm_spans) for t in traces) == 2454 and sum(len(t.tool_spans) for t in traces) == 1164
     assert all(t.first_user_message and t.final_answer for t in traces)
     assert all(s.tool_arguments for t in traces for s in t.tool_spans)  # every result found its call
+
+
+def test_each_cluster_carries_its_outcome_rate_and_lift_and_the_report_ranks_them(tmp_path, cache_dir):
+    failing = '{"error": "payment gateway unavailable"}'
+    runs = [refund_run(f"ok-{i}", reward=1.0, user=f"u-{i % 4}") for i in range(20)]
+    runs += [refund_run(f"bad-{i}", reward=0.0, user=f"u-{i % 4}", result=failing) for i in range(20)]
+    path = write_lines(tmp_path / "runs.jsonl", runs)
+    settings = Settings(out_dir=tmp_path / "out", cache_dir=cache_dir, min_tenants=1, min_traces=2, k=2,
+                        tenant_keys=("info.user_id",))
+    pipeline.run([str(path)], settings, plugin_manager())
+    clusters = json.loads((tmp_path / "out" / "clusters.json").read_text())["clusters"]
+    leaves = sorted((c for c in clusters if c["level"] == 0), key=lambda c: c["outcome_rate"])
+    assert [(c["size"], c["outcome_rate"], c["outcome_traces"]) for c in leaves] == [(20, 0.0, 20), (20, 1.0, 20)]
+    assert leaves[0]["outcome_lift"] == 0.0 and leaves[1]["outcome_lift"] == 2.0
+    assert leaves[0]["failing"] and not leaves[1]["failing"]
+    report = (tmp_path / "out" / "report.html").read_text()
+    assert "Leaves by size × concern × tenants" in report and "outcome 0% of 20" in report

@@ -1,5 +1,7 @@
-"""report.html: one plain page people can browse. The tree with sizes and tenant counts, each leaf with a
-few sanitised example summaries, suppressed clusters shown only as counts. No scripts, no assets."""
+"""report.html: one plain page people can browse. The surfaced leaves ranked by size × concern × tenants
+(with their outcome where the traces had one), the tree with sizes and tenant counts, each leaf with a few
+sanitised example summaries, the outliers as counts of their reasons, suppressed clusters only as counts.
+No scripts, no assets."""
 
 from __future__ import annotations
 
@@ -31,9 +33,48 @@ def _concern(node: ClusterNode) -> str:
     return f'<span class="concern c{level}" title="mean concern 1-5">{node.mean_concern:.1f}</span>'
 
 
+def _outcome(node: ClusterNode) -> str:
+    if node.outcome_rate is None:
+        return ""
+    lift = f", {node.outcome_lift:.2f}× the run" if node.outcome_lift is not None else ""
+    return f", outcome {node.outcome_rate:.0%} of {node.outcome_traces}{lift}"
+
+
+def _flags(node: ClusterNode) -> str:
+    flags = (["failing"] if node.failing else []) + (["heterogeneous"] if node.heterogeneous else [])
+    return f' <span class="count">({", ".join(flags)})</span>' if flags else ""
+
+
+def _ranked(result: RunResult) -> str:
+    """Surfaced leaves ranked by size × concern × tenants (the seed's triage order), outcome beside it."""
+    leaves = [n for n in result.clusters if n.level == 0 and n.surfaced]
+    leaves.sort(key=lambda n: (-(n.size * n.mean_concern * n.tenants), n.id))
+    rows = "".join(
+        f"<tr><td>{escape(n.id)}</td><td>{escape(n.title)}</td><td>{n.size}</td><td>{n.mean_concern:.1f}</td>"
+        f"<td>{n.tenants}</td><td>{'' if n.outcome_rate is None else f'{n.outcome_rate:.0%}'}</td>"
+        f"<td>{'yes' if n.failing else ''}</td></tr>" for n in leaves)
+    return ("<h2>Leaves by size × concern × tenants</h2><table><tr><th>id</th><th>title</th><th>traces</th>"
+            "<th>concern</th><th>tenants</th><th>outcome</th><th>failing</th></tr>" + rows + "</table>")
+
+
+def _outliers(result: RunResult) -> str:
+    if not result.outliers:
+        return ""
+    reasons: dict[str, int] = {}
+    for record in result.outliers:
+        for reason in record["reasons"]:
+            kind = reason.split(" (")[0].rstrip("0123456789. ").strip()
+            reasons[kind] = reasons.get(kind, 0) + 1
+    rows = "".join(f"<tr><td>{escape(k)}</td><td>{v}</td></tr>" for k, v in sorted(reasons.items(), key=lambda kv: -kv[1]))
+    return (f"<h2>Outliers</h2><p>{len(result.outliers)} traces far from their cluster's centre or in the run's extreme "
+            "tail (outliers.jsonl lists them with the figures):</p><table><tr><th>reason</th><th>traces</th></tr>"
+            f"{rows}</table>")
+
+
 def _node(node: ClusterNode, by_id: dict[str, ClusterNode], total: int) -> str:
     share = node.size / total if total else 0
-    counts = f'<span class="count">{node.size} traces ({share:.1%}), {node.tenants} tenants</span>'
+    counts = (f'<span class="count">{node.size} traces ({share:.1%}), {node.tenants} tenants'
+              f'{escape(_outcome(node))}</span>{_flags(node)}')
     if not node.surfaced:
         return (f'<details><summary class="suppressed">suppressed cluster {escape(node.id)} '
                 f'({escape(node.suppressed_reason or "")})</summary></details>')
@@ -74,7 +115,7 @@ def render_report(result: RunResult, settings: Settings) -> str:
         f"<style>{STYLE}</style></head><body><h1>What the agents did</h1>"
         f'<div class="meta">{len(tops)} top-level groups over {s.get("traces_read", 0)} traces. '
         "Click a group to open it; leaves show example task summaries (sanitised).</div>"
-        f"<table>{table}</table>{tree}</body></html>\n"
+        f"<table>{table}</table>{_ranked(result)}<h2>The tree</h2>{tree}{_outliers(result)}</body></html>\n"
     )
 
 
