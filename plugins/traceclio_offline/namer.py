@@ -89,7 +89,17 @@ class OfflineNamer:
     version = VERSION
 
     def name_clusters(self, clusters: Sequence[ClusterEvidence]) -> list[ClusterName]:
-        return [name_leaf(ev) for ev in clusters]
+        names = [name_leaf(ev) for ev in clusters]
+        # Leaves that would share a title are told apart by the next piece of evidence each holds most.
+        seen: dict[str, int] = {}
+        for i, (ev, name) in enumerate(zip(clusters, names)):
+            if name.title in seen:
+                extra = next((c for c in sorted(ev.distinguishing, key=lambda c: -c.inside)
+                              if c.text.lower() not in name.title.lower() and c.inside >= MENTIONED), None)
+                if extra is not None:
+                    names[i] = name.model_copy(update={"title": f"{name.title}; mostly {extra.text}"})
+            seen[names[i].title] = i
+        return names
 
     def name_parents(self, parents: Sequence[ParentEvidence]) -> list[ClusterName]:
         return [name_parent(ev) for ev in parents]

@@ -145,12 +145,18 @@ def test_sync_round_trip_dry_run_then_write_then_no_duplicates(run_dir, loaded, 
     assert any(must_not_happen(dominant_failure(leaf)) for leaf in leaves)
     datasets = {d["name"]: d for d in client.datasets.list()}
     ours = {n for n in datasets if n not in before}
-    assert ours == {f"traceclio · {c['title']}" for c in leaves}
+    dataset_of, taken = {}, set()
+    for leaf in sorted(leaves, key=lambda c: c["id"]):  # two leaves may share a title: the id tells them apart
+        name = f"traceclio · {leaf['title']}"
+        name = f"{name} ({leaf['id']})" if name in taken else name
+        taken.add(name)
+        dataset_of[leaf["id"]] = name
+    assert ours == set(dataset_of.values())
     members = {json.loads(line)["trace_id"]: json.loads(line)["cluster_id"]
                for line in (run_dir / "assignments.jsonl").read_text().splitlines()}
     summaries = {r.trace_id: r.model.task_summary for r, _ in facet_table.read(run_dir / "facets.parquet")}
     for leaf in leaves:
-        examples = client.datasets.get_dataset(dataset=f"traceclio · {leaf['title']}").examples
+        examples = client.datasets.get_dataset(dataset=dataset_of[leaf["id"]]).examples
         assert 1 <= len(examples) <= 3
         for example in examples:
             assert members[example["metadata"]["source_trace_id"]] == leaf["id"]
@@ -172,7 +178,7 @@ def test_sync_round_trip_dry_run_then_write_then_no_duplicates(run_dir, loaded, 
     assert {d["name"] for d in client.datasets.list()} - before == ours
     assert {n: len(client.datasets.get_dataset_versions(dataset=n)) for n in ours} == versions
     for leaf in leaves:
-        assert len(client.datasets.get_dataset(dataset=f"traceclio · {leaf['title']}").examples) <= 3
+        assert len(client.datasets.get_dataset(dataset=dataset_of[leaf["id"]]).examples) <= 3
 
 
 # -- outcome and the read boundary ------------------------------------------------------------------
