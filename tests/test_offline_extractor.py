@@ -506,3 +506,11 @@ def test_no_way_to_access_is_inability_however_it_is_worded():
                    "Sorry, no way to access lease records."):
         assert answer_claims(answer, change_requested=True).inability, answer
     assert not answer_claims("There is no way to tell which one you meant yet.", change_requested=False).inability
+
+
+def test_an_empty_search_that_a_later_search_of_the_same_tool_answered_is_no_papering_over():
+    refined = AgentRun("empty-then-found", user="Any direct flights from JFK to SEA on May 20?")
+    refined.tool("search_direct_flight", {"date": "2024-05-20"}, result="[]")
+    refined.tool("search_direct_flight", {"date": "2024-05-21"}, result='[{"flight": "HAT136", "price": 305}]')
+    refined.answer("There is flight HAT136 on May 21 for $305.")
+    assert facets_of(refined).failure_mode != "answers with specifics after an empty result"

@@ -406,5 +406,6 @@ def compute_evidence(trace: Trace) -> Evidence:
         # A source that recorded no timing (a transcript log) gives no durations to compare.
         span_ms=[round(s.duration_ms, 3) for s, _ in keyed] if trace.timing_recorded else [],
         span_tokens=[s.input_tokens + s.output_tokens for s, _ in keyed],
-        span_result_chars=[len(s.tool_result or "") for s, _ in keyed],
+        # Successful results only: an error message is short, and beside it any real result looks large.
+        span_result_chars=[0 if looks_failed(s) else len(s.tool_result or "") for s, _ in keyed],
     )

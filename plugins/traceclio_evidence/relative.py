@@ -14,11 +14,12 @@ from traceclio_core.facets import FacetRow
 PEERS = 20  # fewer spans of a tool or model than this in the run and its usual cost is not known
 
 
-def _medians(rows: Sequence[FacetRow], field: str) -> dict[str, float]:
+def _medians(rows: Sequence[FacetRow], field: str, skip_zero: bool = False) -> dict[str, float]:
     values: dict[str, list[float]] = defaultdict(list)
     for row in rows:
         for key, value in zip(row.facets.get("span_keys", []), row.facets.get(field, [])):
-            values[key].append(value)
+            if value or not skip_zero:
+                values[key].append(value)
     return {key: float(median(v)) for key, v in values.items() if len(v) >= PEERS}
 
 
@@ -27,7 +28,7 @@ def run_relative(rows: Sequence[FacetRow]) -> dict[str, dict[str, float]]:
     model call's tokens over that model's median, and its largest tool result over that tool's median
     (0 when the peers are too few to tell)."""
     durations, tokens = _medians(rows, "span_ms"), _medians(rows, "span_tokens")
-    sizes = _medians(rows, "span_result_chars")
+    sizes = _medians(rows, "span_result_chars", skip_zero=True)  # failed calls record no result size
     out = {}
     for row in rows:
         keys = row.facets.get("span_keys")

@@ -20,6 +20,7 @@ VERSION = "offline-namer-contrast-1"
 DESCRIBES = 0.8  # a phrase held by this share of a cluster describes it
 SETS_APART = 1.3  # ... and sets it apart when it holds this many times as often as in the nearest clusters
 TITLE_PHRASES = 2
+MIXED_PHRASES = 3  # a mixed cluster names its three commonest phrases: each of its traces shows one, mostly
 ATTRIBUTE_LIFT = 3.0
 MENTIONED = 0.5  # the description also names phrases at least this share holds, with their shares
 
@@ -44,7 +45,7 @@ def title_and_description(phrases: Sequence[Contrast], attributes: Sequence[Cont
                           where: str) -> ClusterName:
     leading = [] if heterogeneous else _leading(phrases)
     if not leading:
-        common = sorted(phrases, key=lambda c: -c.inside)[:TITLE_PHRASES]
+        common = sorted(phrases, key=lambda c: -c.inside)[:MIXED_PHRASES]
         title = "Mixed: " + " / ".join(c.text for c in common) if common else "Mixed runs"
         said = "; ".join(f"{c.text} ({_pct(c.inside)})" for c in common)
         return ClusterName(title=title, description=f"No single piece of evidence describes most of these traces. "
