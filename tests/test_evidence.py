@@ -10,7 +10,7 @@ from traceclio_evidence import errors, text
 from traceclio_evidence.evidence import compute_evidence
 from traceclio_evidence.phrases import evidence_phrases
 from traceclio_evidence.relative import PEERS, run_relative
-from traceclio_evidence.values import values
+from traceclio_structure.values import values
 
 
 def evidence_of(run: AgentRun):

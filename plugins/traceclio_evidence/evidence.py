@@ -13,7 +13,7 @@ from pydantic import BaseModel, Field
 
 from traceclio_core.model import Span, SpanKind, Trace
 from traceclio_evidence import actions, errors, figures, sensitive, text
-from traceclio_evidence.values import Pool, Values, provenance, values
+from traceclio_structure.values import Pool, Values, provenance, values
 from traceclio_structure.spans import (
     action_kind,
     canonical_arguments,

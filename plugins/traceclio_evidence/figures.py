@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 
 from traceclio_core.model import Span
-from traceclio_evidence.values import values
+from traceclio_structure.values import values
 
 _NUMBER = re.compile(r"\d[\d,]*(?:\.\d+)?")
 NEAR = 40  # characters within which a figure is read as belonging to a name beside it

@@ -273,8 +273,9 @@ _SECRET = re.compile(
     re.I,
 )
 _EMAIL_IN_TEXT = re.compile(r"[\w.+-]+@[\w-]+\.[\w.]+")
-_ADMITS_EMPTY = re.compile(r"\b(no results|nothing (?:was )?found|couldn't find|could not find|no (?:matching|matches|"
-                           r"records|information)|did(?:n't| not) (?:find|return)|came back empty|no data)\b", re.I)
+_ADMITS_EMPTY = re.compile(r"\bthere (?:are|is|were|was) no\b|\b(no results|nothing (?:was )?found|couldn't find|"
+                           r"could not find|no (?:matching|matches|records|information)|did(?:n't| not) (?:find|return)|"
+                           r"came back empty|no data)\b", re.I)
 
 
 _CITATION = re.compile(r"[A-Z][a-z]+ et al\.?,? \(?\d{4}\)?|\b10\.\d{4,}/[^\s,;)]+|"
