@@ -237,3 +237,4 @@ def test_each_cluster_carries_its_outcome_rate_and_lift_and_the_report_ranks_the
     assert leaves[0]["failing"] and not leaves[1]["failing"]
     report = (tmp_path / "out" / "report.html").read_text()
     assert "Leaves by size × concern × tenants" in report and "outcome 0% of 20" in report
+    assert report.index("Leaves by outcome, worst first") < report.index(leaves[0]["id"] + "</td><td>" + leaves[0]["title"] + "</td><td>0%")

@@ -53,8 +53,17 @@ def _ranked(result: RunResult) -> str:
         f"<tr><td>{escape(n.id)}</td><td>{escape(n.title)}</td><td>{n.size}</td><td>{n.mean_concern:.1f}</td>"
         f"<td>{n.tenants}</td><td>{'' if n.outcome_rate is None else f'{n.outcome_rate:.0%}'}</td>"
         f"<td>{'yes' if n.failing else ''}</td></tr>" for n in leaves)
-    return ("<h2>Leaves by size × concern × tenants</h2><table><tr><th>id</th><th>title</th><th>traces</th>"
-            "<th>concern</th><th>tenants</th><th>outcome</th><th>failing</th></tr>" + rows + "</table>")
+    table = ("<h2>Leaves by size × concern × tenants</h2><table><tr><th>id</th><th>title</th><th>traces</th>"
+             "<th>concern</th><th>tenants</th><th>outcome</th><th>failing</th></tr>" + rows + "</table>")
+    # Where the traces say how they ended, the leaves that end worst are the actionable ones (the seed).
+    judged = sorted((n for n in leaves if n.outcome_rate is not None), key=lambda n: (n.outcome_rate, -n.size, n.id))
+    if judged:
+        table += ("<h2>Leaves by outcome, worst first</h2><table><tr><th>id</th><th>title</th><th>outcome</th>"
+                  "<th>of traces</th><th>vs the run</th></tr>" + "".join(
+                      f"<tr><td>{escape(n.id)}</td><td>{escape(n.title)}</td><td>{n.outcome_rate:.0%}</td>"
+                      f"<td>{n.outcome_traces}</td><td>{'' if n.outcome_lift is None else f'{n.outcome_lift:.2f}×'}"
+                      "</td></tr>" for n in judged) + "</table>")
+    return table
 
 
 def _outliers(result: RunResult) -> str:
