@@ -74,3 +74,23 @@ def test_a_run_the_framework_stopped_at_its_step_limit_is_classed_iteration_limi
     row = next(r for r in runs if r["scenario"] == scenario)
     assert row["max_steps_hit"]
     assert "iteration_limit" in compute_direct_facets(traces[row["trace_id"]]).error_classes
+
+
+@pytest.mark.parametrize("framework", ["smolagents", "langgraph", "openai_agents"])
+def test_the_evidence_is_true_of_what_each_script_made_happen(framework):
+    from traceclio_evidence.evidence import compute_evidence
+
+    traces, _, runs = _load(framework)
+    for row in runs:
+        ev = compute_evidence(traces[row["trace_id"]])
+        retried, reported = row["retries"] > 0, row["tool_errors"] > row["retries"]
+        # A retried failure was made good; a failure the script reported stays unrecovered, and is told.
+        assert (ev.recovered_errors >= 1) == retried, row["scenario"]
+        assert (ev.unrecovered_errors >= 1) == reported, row["scenario"]
+        if reported:
+            assert ev.failure_told, row["scenario"]
+        if row["refusal"]:
+            assert ev.answer_declines or ev.answer_unable, row["scenario"]
+        # No scripted run claims work no call did, or moves to another model.
+        assert ev.unbacked_claims == [] and ev.served_by_other_model == 0, row["scenario"]
+        assert ev.sensitive_flows == [] and ev.destructive_calls == 0, row["scenario"]
