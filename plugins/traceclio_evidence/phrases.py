@@ -129,7 +129,7 @@ def _tools(row: FacetRow, ev: dict) -> list[Phrase]:
     if ev.get("capped_results", 0):
         out.append(Phrase("a tool's results stop exactly at the limit its call set", DEVIATION, True))
     if ev.get("request_ids_unused", 0):
-        out.append(Phrase("an id the user gave reaches no tool call", SHAPE))
+        out.append(Phrase("an id the user gave reaches no tool call", DETAIL))
     if ev.get("conflicting_arguments", 0):
         out.append(Phrase("a tool argument differs from a date or figure the user gave", DEVIATION, True))
     if ev.get("unseen_argument_values", 0) and not ev.get("result_fed_arguments", 0):
