@@ -86,3 +86,16 @@ def test_a_trace_in_the_runs_extreme_tail_is_an_outlier_with_its_reason(tmp_path
     assert any(r.startswith("total latency ms") for r in record["reasons"])
     assert record["evidence"]["slow_span_ratio"] > 100
     assert len(outliers) < 8  # the tail, not the run
+
+
+def test_a_mixed_groups_name_lists_phrases_that_between_them_cover_its_traces():
+    from traceclio_core.contrast import RunContrast
+    from traceclio_core.facets import DirectFacets, FacetRow, ModelFacets, Phrase
+
+    rows = [FacetRow(trace_id=f"t{i}", tenant=None, content_hash=str(i), extractor_version="v", direct=DirectFacets(),
+                     model=ModelFacets()) for i in range(10)]
+    renderings = [[Phrase("answer is JSON")]] * 4 + [[Phrase("answer is empty")]] * 3 + [[Phrase("one tool call")]] * 3
+    contrast = RunContrast(rows, renderings)
+    cover, share = contrast.cover(range(10), [])
+    assert [c.text for c in cover] == ["answer is JSON", "answer is empty", "one tool call"] and share == 1.0
+    assert contrast.cover(range(10), [], limit=2)[1] == 0.7

@@ -78,6 +78,9 @@ class ClusterEvidence(BaseModel):
     # Share of its traces with evidence of a deviation, and whether no phrase describes most of them.
     deviation_share: float = 0.0
     heterogeneous: bool = False
+    # Up to three phrases that between them hold for the most of its traces, and the share they cover.
+    cover: list[Contrast] = Field(default_factory=list)
+    cover_share: float = 0.0
     failure_modes: list[Share] = Field(default_factory=list)
     completion: list[Share] = Field(default_factory=list)
     sequences: list[Share] = Field(default_factory=list)
@@ -111,6 +114,8 @@ class ParentEvidence(BaseModel):
     distinguishing: list[Contrast] = Field(default_factory=list)
     deviation_share: float = 0.0
     failing: bool = False
+    cover: list[Contrast] = Field(default_factory=list)
+    cover_share: float = 0.0
     # Titles of the nearest clusters outside this group, for contrast.
     contrast_titles: list[str] = Field(default_factory=list)
 

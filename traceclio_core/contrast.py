@@ -62,6 +62,23 @@ class RunContrast:
         out.sort(key=lambda c: (-(c.inside - c.nearby) * min(c.lift, 10), -c.inside, c.text))
         return out
 
+    def cover(self, member: Sequence[int], phrases: Sequence[Contrast], limit: int = 3) -> tuple[list[Contrast], float]:
+        """Up to `limit` phrases that between them hold for the most traces of the group (chosen greedily,
+        each for the traces the ones before it left), and the share of the group they cover: what a mixed
+        group's name can truthfully list."""
+        by_text = {c.text: c for c in self._shares(self.phrases, self._overall_phrases, member, [])}
+        by_text.update({c.text: c for c in phrases})  # with their contrast to the nearest groups, where known
+        left, chosen = set(member), []
+        while left and len(chosen) < limit:
+            counts = Counter(t for i in left for t in self.phrases[i] if t not in {c.text for c in chosen})
+            if not counts:
+                break
+            text, _ = max(sorted(counts.items()), key=lambda kv: kv[1])
+            chosen.append(by_text.get(text) or Contrast(text=text, inside=0.0, nearby=0.0, overall=0.0,
+                                                        deviation=text in self.deviations))
+            left = {i for i in left if text not in self.phrases[i]}
+        return chosen, round(1 - len(left) / max(1, len(member)), 4)
+
     def of(self, member: Sequence[int], nearby: Sequence[int]) -> tuple[list[Contrast], list[Contrast], float, bool]:
         """Distinguishing phrases, distinguishing attribute values, deviation share, heterogeneous."""
         phrases = self._shares(self.phrases, self._overall_phrases, member, nearby)

@@ -96,10 +96,12 @@ def leaf_evidence(cluster_id: str, member: list[int], nearby: list[int], rows: S
     others = distinct((sanitize(rows[i].model.task_summary, names)
                        for i in sorted(nearby, key=lambda i: rows[i].content_hash)), CONTRAST_SUMMARIES)
     phrases, attributes, deviation_share, heterogeneous = contrast.of(member, nearby)
+    cover, cover_share = contrast.cover(member, phrases)
     n = len(member)
     return ClusterEvidence(
         cluster_id=cluster_id, size=n, total=total,
         distinguishing=phrases, attributes=attributes, deviation_share=deviation_share, heterogeneous=heterogeneous,
+        cover=cover, cover_share=cover_share,
         failure_modes=_shares(values["failure_mode"], overall["failure_mode"], total),
         completion=_shares(values["completion_status"], overall["completion_status"], total),
         sequences=_shares(values["tool_call_sequence"], overall["tool_call_sequence"], total, top=3),

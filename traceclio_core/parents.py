@@ -69,10 +69,11 @@ def build_parents(level: int, children: list[ClusterNode], members: dict[str, li
     for p, (group, _, failing) in enumerate(grouped):
         near = nearest(centroids, p, 2)
         phrases, _, share, _ = contrast.of(traces[p], [i for j in near for i in traces[j]])
+        cover, cover_share = contrast.cover(traces[p], phrases)
         evidence.append(ParentEvidence(
             cluster_id=f"L{level}-{p:03d}", children=[child_names[i] for i in group],
             contrast_titles=[children[i].title for j in near for i in grouped[j][0]][:CONTRAST_TITLES],
-            distinguishing=phrases, deviation_share=share, failing=failing))
+            distinguishing=phrases, deviation_share=share, failing=failing, cover=cover, cover_share=cover_share))
     given = [name for _, name, _ in grouped]
     named = given if all(n is not None for n in given) else namer.name_parents(evidence)
     nodes, parent_members = [], {}

@@ -20,7 +20,8 @@ VERSION = "offline-namer-contrast-1"
 DESCRIBES = 0.8  # a phrase held by this share of a cluster describes it
 SETS_APART = 1.3  # ... and sets it apart when it holds this many times as often as in the nearest clusters
 TITLE_PHRASES = 2
-MIXED_PHRASES = 3  # a mixed cluster names its three commonest phrases: each of its traces shows one, mostly
+MIXED_PHRASES = 3  # a mixed cluster names up to three phrases that between them cover most of its traces
+COVERED = 0.9  # ... and says "other" when they leave more than this share's complement out
 ATTRIBUTE_LIFT = 3.0
 MENTIONED = 0.5  # the description also names phrases at least this share holds, with their shares
 
@@ -42,14 +43,18 @@ def _pct(x: float) -> str:
 
 
 def title_and_description(phrases: Sequence[Contrast], attributes: Sequence[Contrast], heterogeneous: bool,
-                          where: str) -> ClusterName:
+                          where: str, cover: Sequence[Contrast] = (), cover_share: float = 0.0) -> ClusterName:
     leading = [] if heterogeneous else _leading(phrases)
     if not leading:
-        common = sorted(phrases, key=lambda c: -c.inside)[:MIXED_PHRASES]
-        title = "Mixed: " + " / ".join(c.text for c in common) if common else "Mixed runs"
+        # A mixed cluster lists the phrases that between them hold for the most of its traces, and says
+        # when they still leave some out.
+        common = list(cover) or sorted(phrases, key=lambda c: -c.inside)[:MIXED_PHRASES]
+        listed = " / ".join(c.text for c in common)
+        title = (f"Mixed: {listed}" + ("" if cover_share >= COVERED else " / other")) if common else "Mixed runs"
         said = "; ".join(f"{c.text} ({_pct(c.inside)})" for c in common)
+        covered = f" Between them these cover {_pct(cover_share)} of them." if cover else ""
         return ClusterName(title=title, description=f"No single piece of evidence describes most of these traces. "
-                                                    f"The most common: {said}." if said else
+                                                    f"The most common: {said}.{covered}" if said else
                                                     "No single piece of evidence describes most of these traces.")
     title = _sentence(", ".join(c.text for c in leading))
     # A facet value that the phrases already say ("answer form: question" beside "answer is a question").
@@ -71,11 +76,12 @@ def title_and_description(phrases: Sequence[Contrast], attributes: Sequence[Cont
 
 
 def name_leaf(ev: ClusterEvidence) -> ClusterName:
-    return title_and_description(ev.distinguishing, ev.attributes, ev.heterogeneous, "in the nearest clusters")
+    return title_and_description(ev.distinguishing, ev.attributes, ev.heterogeneous, "in the nearest clusters",
+                                 ev.cover, ev.cover_share)
 
 
 def name_parent(ev: ParentEvidence) -> ClusterName:
-    named = title_and_description(ev.distinguishing, [], False, "in the nearest groups")
+    named = title_and_description(ev.distinguishing, [], False, "in the nearest groups", ev.cover, ev.cover_share)
     # Work whose evidence shows no deviation: said as that, since evidence cannot vouch that it went well.
     title = named.title if ev.failing or named.title.startswith("Mixed") else \
         f"No deviation seen: {named.title[:1].lower()}{named.title[1:]}"
