@@ -13,7 +13,7 @@ from pydantic import BaseModel, Field
 
 from traceclio_core.model import Span, SpanKind, Trace
 from traceclio_evidence import actions, errors, figures, sensitive, text
-from traceclio_structure.values import Pool, Values, provenance, values
+from traceclio_structure.values import Pool, ValueReader, Values, provenance, values
 from traceclio_structure.spans import (
     action_kind,
     canonical_arguments,
@@ -244,7 +244,9 @@ def compute_evidence(trace: Trace) -> Evidence:
     if writes:
         backed["verification"] = any(s.start_ns >= writes[-1].end_ns for s in ok_tools if s not in writes)
 
-    pools = {"tool result": Pool(results), "request": Pool([request]), "instructions": Pool([system])}
+    reader = ValueReader()
+    pools = {"tool result": Pool(results, reader), "request": Pool([request], reader),
+             "instructions": Pool([system], reader)}
     answer_values = values(answer)
     stated = answer_values.all()
     returned_numbers = values(" ".join(results)).numbers
@@ -254,8 +256,9 @@ def compute_evidence(trace: Trace) -> Evidence:
     unseen = fed = conflicts = 0
     for i, span in enumerate(tools):
         earlier = Pool([request, system] + [s.tool_result or "" for s in tools[:i]]
-                       + [s.output_content for s in llms if s.end_ns <= span.start_ns and s.output_messages == ()])
-        earlier_results = Pool([s.tool_result or "" for s in tools[:i]])
+                       + [s.output_content for s in llms if s.end_ns <= span.start_ns and s.output_messages == ()],
+                       reader)
+        earlier_results = Pool([s.tool_result or "" for s in tools[:i]], reader)
         given = _argument_values(span.tool_arguments)
         args = given.all()
         unseen += sum(1 for v in args if not earlier.holds(v))

@@ -76,16 +76,34 @@ def values(text: str) -> Values:
 
 
 class Pool:
-    """Every value one part of a trace holds (its tool results, the user's turns, the instructions)."""
+    """Every value one part of a trace holds (its tool results, the user's turns, the instructions).
 
-    def __init__(self, texts):
-        self.text = " ".join(t for t in texts if t).lower()
-        found = values(self.text)
-        self.values = found.all()
-        self.numbers = found.numbers
+    `reader` reads one text's values; pass one that remembers (`ValueReader`) when many pools share texts.
+    """
+
+    def __init__(self, texts, reader=None):
+        kept = [t.lower() for t in texts if t]
+        self.text = " ".join(kept)
+        read = reader or values
+        found = [read(t) for t in kept]
+        self.values = frozenset().union(*(f.all() for f in found))
+        self.numbers = frozenset().union(*(f.numbers for f in found))
 
     def holds(self, value: str) -> bool:
         return value in self.values or (len(value) >= 4 and value in self.text)
+
+
+class ValueReader:
+    """`values`, remembering each text it has read: the pools of one trace share most of their texts."""
+
+    def __init__(self):
+        self._seen: dict[str, Values] = {}
+
+    def __call__(self, text: str) -> Values:
+        found = self._seen.get(text)
+        if found is None:
+            found = self._seen[text] = values(text)
+        return found
 
 
 def provenance(value: str, pools: dict[str, Pool]) -> str:
