@@ -204,3 +204,14 @@ def test_an_answer_written_before_its_tool_returned_is_seen():
         s.model_copy(update={"end_ns": s.end_ns + 10**10}) if s is tool else s for s in trace.spans)})
     assert compute_evidence(stretched).answered_before_tool_finished
     assert not compute_evidence(trace).answered_before_tool_finished
+
+
+def test_a_huge_answer_is_read_in_bounded_time():
+    import time
+
+    huge = "word " * 60_000 + "you"  # no punctuation anywhere: the shape that made a question pattern crawl
+    start = time.perf_counter()
+    assert not text.asks_user(huge) and text.answer_form(huge) == "prose"
+    text.claims(huge)
+    text.longest_shared_run(huge, huge)
+    assert time.perf_counter() - start < 5  # a bound against quadratic reading, far above its ~0.3 s

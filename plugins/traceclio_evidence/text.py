@@ -18,10 +18,11 @@ _SENTENCE_END = re.compile(r"[.!?)\]}\"'`*_>]\s*$")
 
 def answer_form(text: str) -> str:
     """empty, json (JSON or a printed data literal), stack_trace, code, table, list, question or prose."""
-    stripped = (text or "").strip()
+    whole = (text or "").strip()
+    stripped = whole if len(whole) <= HEAD_CHARS else whole[:HEAD_CHARS]
     if not stripped:
         return "empty"
-    if stripped[0] in "[{":
+    if stripped[0] in "[{" and len(whole) <= HEAD_CHARS:
         # A payload handed over as it came: JSON, or a data literal printed by the code that held it.
         try:
             json.loads(stripped)
@@ -41,7 +42,7 @@ def answer_form(text: str) -> str:
         return "table"
     if len(_LIST_LINE.findall(stripped)) >= 3:
         return "list"
-    if stripped.endswith("?"):
+    if whole.endswith("?"):
         return "question"
     return "prose"
 
@@ -98,8 +99,12 @@ _DECLINE = re.compile(r"\b(?:I|we)(?:'m|'re| am| are)?\s+(?:not (?:permitted|all
 _UNABLE = re.compile(r"\b(?:don't|do not|doesn't|does not) have (?:any )?(?:access|the ability|a way|the means|"
                      r"permission)\b|\b(?:have |'ve )?no (?:way|access|ability|means) to\b|"
                      r"\b(?:unable|not able) to (?:access|reach|connect|retrieve|open)\b|\bnot connected to\b", re.I)
-_QUESTION = re.compile(r"[^.!?\n]*\b(?:you|your)\b[^.!?\n]*\?|(?:^|[.!?]\s+|\n)(?:what|which|when|where|who|could|"
-                       r"can|would|do|did|is|are|should)\b[^.!?\n]*\?", re.I)
+_SENTENCES = re.compile(r"[^.!?\n]+[.!?]*")
+_ASKING = re.compile(r"\b(?:you|your)\b|^\s*(?:what|which|when|where|who|could|can|would|do|did|is|are|should)\b", re.I)
+# Texts are read within these bounds: a 256 KiB tool dump pasted as an answer must not cost seconds.
+HEAD_CHARS = 20_000
+TAIL_CHARS = 2_000
+ECHO_WORDS = 5_000
 _FAILURE = re.compile(r"\b(?:unable|couldn't|could not|wasn't able|was not able|failed|unfortunately|error|"
                       r"not available|unavailable|didn't work|did not work|went wrong|try again later)\b", re.I)
 # A finding that stops the work (a check said no), as opposed to something failing.
@@ -116,7 +121,8 @@ _VERIFIED = re.compile(r"\b(?:verification|validation|tests?|checks?) (?:succeed
 def claims(text: str) -> set[str]:
     """Kinds of work the text says the agent did: 'change', 'lookup', 'verification'."""
     found = {"verification"} if _VERIFIED.search(text or "") else set()
-    matches = [*_FIRST_PERSON.finditer(text or ""), *_PASSIVE.finditer(text or ""), *_SUBJECTLESS.finditer(text or "")]
+    text = (text or "")[:HEAD_CHARS]
+    matches = [*_FIRST_PERSON.finditer(text), *_PASSIVE.finditer(text), *_SUBJECTLESS.finditer(text)]
     for match in matches:
         verb = match.group(1).lower()
         if verb in _NOT_WORK:
@@ -158,8 +164,9 @@ def unable(text: str) -> bool:
 
 
 def asks_user(text: str) -> bool:
-    """The text puts a question to the user."""
-    return bool(_QUESTION.search(text or ""))
+    """The text puts a question to the user (in its closing sentences, where a question to the user sits)."""
+    return any(sentence.rstrip().endswith("?") and _ASKING.search(sentence)
+               for sentence in _SENTENCES.findall((text or "")[-TAIL_CHARS:]))
 
 
 def admits_failure(text: str) -> bool:
@@ -179,7 +186,7 @@ def content_words(text: str) -> set[str]:
 
 def longest_shared_run(a: str, b: str, at_least: int = 8) -> int:
     """Length in words of the longest word sequence two texts share (0 when under `at_least`)."""
-    wa, wb = (a or "").lower().split(), (b or "").lower().split()
+    wa, wb = (a or "").lower().split()[:ECHO_WORDS], (b or "").lower().split()[:ECHO_WORDS]
     if len(wa) < at_least or len(wb) < at_least:
         return 0
     grams = {tuple(wb[i:i + at_least]) for i in range(len(wb) - at_least + 1)}
