@@ -206,12 +206,11 @@ def test_an_answer_written_before_its_tool_returned_is_seen():
     assert not compute_evidence(trace).answered_before_tool_finished
 
 
-def test_a_huge_answer_is_read_in_bounded_time():
-    import time
-
-    huge = "word " * 60_000 + "you"  # no punctuation anywhere: the shape that made a question pattern crawl
-    start = time.perf_counter()
-    assert not text.asks_user(huge) and text.answer_form(huge) == "prose"
-    text.claims(huge)
-    text.longest_shared_run(huge, huge)
-    assert time.perf_counter() - start < 5  # a bound against quadratic reading, far above its ~0.3 s
+def test_a_huge_answer_is_read_only_within_its_bounds():
+    # A 256 KiB dump pasted as an answer is read within fixed windows, so no pattern can crawl over it:
+    # a claim past the head and a question before the tail are not seen.
+    filler = "word " * (text.HEAD_CHARS // 5 + 10)
+    assert text.claims("I have booked it. " + filler) == {"change"}
+    assert text.claims(filler + "I have booked it.") == set()
+    assert text.asks_user("Could you confirm? " + filler + "Done.") is False
+    assert text.asks_user(filler + " Could you confirm the date?") is True
