@@ -214,3 +214,12 @@ def test_a_huge_answer_is_read_only_within_its_bounds():
     assert text.claims(filler + "I have booked it.") == set()
     assert text.asks_user("Could you confirm? " + filler + "Done.") is False
     assert text.asks_user(filler + " Could you confirm the date?") is True
+
+
+def test_a_long_run_of_word_characters_is_read_as_no_value():
+    # An unbounded email or id pattern backtracks quadratically over a 256 KiB run of letters.
+    from traceclio_structure.values import values
+
+    run = "a" * 262_144
+    assert values(run).all() == frozenset() and values(run + "@example.com").emails == frozenset()
+    assert values("write to ana.ruiz@example.org").emails == frozenset({"ana.ruiz@example.org"})

@@ -9,7 +9,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(\.[\w-]+)+")
+# Bounded parts: an unbounded local part backtracks quadratically over long runs of word characters.
+_EMAIL = re.compile(r"(?<![\w.+-])[\w.+-]{1,64}@[\w-]{1,63}(\.[\w-]{1,63}){1,8}")
 _URL = re.compile(r"\b(?:https?|ftp|s3|gs|file)://\S+|\bwww\.\S+|\b[\w-]+\.(?:com|org|net|io|ai|dev|co|app)\b\S*", re.I)
 _PHONE = re.compile(r"\+?\d[\d ().-]{7,}\d")
 # Ids: hex runs, UUIDs, and tokens mixing letters with digits (ORD-88231, usr_9f2a, AB12CD).

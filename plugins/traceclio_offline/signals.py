@@ -272,7 +272,7 @@ _SECRET = re.compile(
     r"|\bpassport(?: no\.?| number)?:?\s*[A-Z]\d{6,8}\b",
     re.I,
 )
-_EMAIL_IN_TEXT = re.compile(r"[\w.+-]+@[\w-]+\.[\w.]+")
+_EMAIL_IN_TEXT = re.compile(r"(?<![\w.+-])[\w.+-]{1,64}@[\w-]{1,63}\.[\w.]{1,200}")
 _ADMITS_EMPTY = re.compile(r"\bthere (?:are|is|were|was) no\b|\b(no results|nothing (?:was )?found|couldn't find|"
                            r"could not find|no (?:matching|matches|records|information)|did(?:n't| not) (?:find|return)|"
                            r"came back empty|no data)\b", re.I)

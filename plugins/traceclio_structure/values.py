@@ -9,7 +9,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+# Parts are bounded (an address's local part holds at most 64 characters): an unbounded `[\w.+-]+` before
+# an "@" backtracks over every long run of word characters, quadratic in a 256 KiB tool result.
+_EMAIL = re.compile(r"(?<![\w.+-])[\w.+-]{1,64}@[\w-]{1,63}(?:\.[\w-]{1,63}){1,8}")
 _URL = re.compile(r"\bhttps?://[^\s)\]}>\"']+|\bwww\.[^\s)\]}>\"']+", re.I)
 _DATE = re.compile(r"\b\d{4}-\d{2}-\d{2}\b|\b\d{1,2}/\d{1,2}/\d{2,4}\b")
 _MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
@@ -35,7 +37,8 @@ def dates_in(text: str) -> frozenset[str]:
             days.add(f"{_MONTHS.index(month) + 1:02d}-{day:02d}")
     return frozenset(days)
 # An id mixes letters and digits (ORD-88213, a1b2c3d4) or is a long run of digits.
-_ID = re.compile(r"\b(?=[A-Za-z0-9_-]*\d)(?=[A-Za-z0-9_-]*[A-Za-z])[A-Za-z0-9][A-Za-z0-9_-]{3,}\b|\b\d{6,}\b")
+_ID = re.compile(r"\b(?=[A-Za-z0-9_-]{0,63}\d)(?=[A-Za-z0-9_-]{0,63}[A-Za-z])[A-Za-z0-9][A-Za-z0-9_-]{3,63}\b|"
+                 r"\b\d{6,}\b")
 _NUMBER = re.compile(r"(?<![\w.])[-+]?\d{1,3}(?:,\d{3})+(?:\.\d+)?(?![\w])|(?<![\w.])[-+]?\d+(?:\.\d+)?(?![\w])")
 # Small integers ("3 options", "step 2") say little about where a figure came from.
 _TRIVIAL = {str(i) for i in range(11)}
