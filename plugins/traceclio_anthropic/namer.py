@@ -37,6 +37,15 @@ def evidence_text(ev: ClusterEvidence) -> str:
     text += _shares("resource use", ev.resources) + _shares("error classes", ev.error_classes)
     text += (f"per run: {ev.mean_tool_calls} tool calls, {ev.mean_tool_errors} tool errors, {ev.mean_retries} "
              f"retries, concern {ev.mean_concern}/5; {ev.claimed_not_run_rate:.0%} claim tools that never ran\n")
+    if ev.distinguishing:
+        # The evidence that sets it apart from its nearest clusters, measured by the core.
+        text += "evidence that sets it apart (share here / in the nearest clusters): " + "; ".join(
+            f"{escape(c.text)} {c.inside:.0%} / {c.nearby:.0%}" for c in ev.distinguishing) + "\n"
+    if ev.attributes:
+        text += "over-represented values: " + "; ".join(
+            f"{escape(c.text)} {c.inside:.0%} (run {c.overall:.0%})" for c in ev.attributes) + "\n"
+    if ev.heterogeneous:
+        text += "no single piece of evidence describes most of its runs: say so rather than name it broadly\n"
     text += "sample summaries of runs in the cluster:\n" + "\n".join(f"- {escape(s)}" for s in ev.summaries)
     return text
 

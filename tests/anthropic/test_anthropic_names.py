@@ -160,3 +160,15 @@ def test_trace_content_cannot_close_the_trace_tag():
     run.answer("ok")
     text = condense(to_trace(run))
     assert "</trace>" not in text and "&lt;/trace&gt;" in text
+
+
+def test_the_naming_prompt_carries_the_evidence_that_sets_a_cluster_apart():
+    from traceclio_anthropic.namer import evidence_text
+    from traceclio_core.components import ClusterEvidence, Contrast
+
+    ev = ClusterEvidence(cluster_id="L0-000", size=30, total=300, heterogeneous=True, distinguishing=[
+        Contrast(text="answer in another language than the request", inside=0.9, nearby=0.05, overall=0.03)],
+        attributes=[Contrast(text="model: gpt-4o-mini", inside=0.8, nearby=0.1, overall=0.1)])
+    text = evidence_text(ev)
+    assert "answer in another language than the request 90% / 5%" in text
+    assert "model: gpt-4o-mini 80% (run 10%)" in text and "say so rather than name it broadly" in text
