@@ -71,6 +71,8 @@ def main() -> None:
     parser.add_argument("--fresh-seed", type=int, default=2)
     parser.add_argument("--work", type=Path, default=Path("/tmp/bench-monitors"))
     parser.add_argument("--cache-dir", type=Path, default=None)
+    parser.add_argument("--facets", default="evidence",
+                        help="axis the training run clusters along (e.g. known_patterns, to follow the detectors)")
     args = parser.parse_args()
     work, cache = args.work, args.cache_dir or args.work / "cache"
     started = time.perf_counter()
@@ -78,7 +80,8 @@ def main() -> None:
     synthetic.write_dataset(str(work / "train"), args.n, args.seed)
     synthetic.write_dataset(str(work / "fresh"), args.fresh_n, args.fresh_seed)
     pm = plugin_manager()
-    settings = Settings(out_dir=work / "run", cache_dir=cache, seed=0)
+    settings = Settings(out_dir=work / "run", cache_dir=cache, seed=0,
+                        facets=tuple(f.strip() for f in args.facets.split(",") if f.strip()))
     pipeline.run([str(work / "train" / "traces.jsonl")], settings, pm)
     manifest = export_run(work / "run", work / "export", pm, cache)
     monitors = load_monitors(work / "export" / "monitors")
