@@ -226,7 +226,10 @@ def _handoffs(trace: Trace, tools: list[Span]) -> tuple[int, int]:
     switches = sum(1 for a, b in zip(agents, agents[1:]) if a != b)
     # Hand-offs recorded as tool calls (`transfer_to_billing`, `handoff_to_x`) pass control too.
     switches += sum(1 for s in tools if any(w in (s.tool_name or "").lower() for w in ("transfer", "handoff", "hand_off")))
-    return len(set(agents)), max(0, switches - (1 if len(set(agents)) > 1 and len(agents) == len(set(agents)) else 0))
+    # Each agent appearing once (an orchestrator calling its sub-agents in turn) is delegation, not passing
+    # control back and forth: its first switch is not counted.
+    once_each = len(set(agents)) > 1 and len(agents) == len(set(agents))
+    return len(set(agents)), max(0, switches - (1 if once_each else 0))
 
 
 def compute_evidence(trace: Trace) -> Evidence:
