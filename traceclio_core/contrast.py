@@ -64,8 +64,8 @@ class RunContrast:
 
     def cover(self, member: Sequence[int], phrases: Sequence[Contrast], limit: int = 3) -> tuple[list[Contrast], float]:
         """Up to `limit` phrases that between them hold for the most traces of the group (chosen greedily,
-        each for the traces the ones before it left), and the share of the group they cover: what a mixed
-        group's name can truthfully list."""
+        each for the traces the ones before it left, the run's commonest phrases discounted), and the share
+        of the group they cover: what a mixed group's name can truthfully list."""
         by_text = {c.text: c for c in self._shares(self.phrases, self._overall_phrases, member, [])}
         by_text.update({c.text: c for c in phrases})  # with their contrast to the nearest groups, where known
         left, chosen = set(member), []
@@ -73,7 +73,10 @@ class RunContrast:
             counts = Counter(t for i in left for t in self.phrases[i] if t not in {c.text for c in chosen})
             if not counts:
                 break
-            text, _ = max(sorted(counts.items()), key=lambda kv: kv[1])
+            # Each phrase by the traces it would add, discounted by how much of the run holds it: "answer in
+            # prose" covers much and says little, "a tool error is never recovered" says what the group is.
+            text, _ = max(sorted(counts.items()),
+                          key=lambda kv: kv[1] * (1 - self._overall_phrases[kv[0]] / max(1, self.total)))
             chosen.append(by_text.get(text) or Contrast(text=text, inside=0.0, nearby=0.0, overall=0.0,
                                                         deviation=text in self.deviations))
             left = {i for i in left if text not in self.phrases[i]}
