@@ -141,3 +141,11 @@ def test_json_in_a_string_nested_too_deep_stays_text():
     span = to_span(_raw({"gen_ai.operation.name": "chat", "gen_ai.input.messages": deep,
                          "gen_ai.output.messages": "[" * 40 + "]" * 40}))
     assert span.input_messages == () and span.output_messages == ()
+
+
+def test_an_openinference_tool_spans_arguments_are_its_input_not_its_parameter_schema():
+    # OpenInference's tool.parameters describes the tool (a JSON schema); input.value is what the call was given.
+    span = to_span(_raw({"openinference.span.kind": "TOOL", "tool.name": "get_weather",
+                         "tool.parameters": '{"city": {"type": "string"}}',
+                         "input.value": '{"kwargs": {"city": "Paris"}}'}, name="get_weather"))
+    assert span.tool_arguments == '{"kwargs": {"city": "Paris"}}'

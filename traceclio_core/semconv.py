@@ -336,8 +336,11 @@ def to_span(raw: RawSpan, notes: list[str] | None = None) -> Span:
         agent_name=as_text(_first(attrs, "gen_ai.agent.name", "agent.name")),
         tool_name=_tool_name(raw, kind),
         tool_call_id=as_text(_first(attrs, "gen_ai.tool.call.id", "tool.id", "tool_call.id")),
-        tool_arguments=as_text(_first(attrs, "gen_ai.tool.call.arguments", "tool.parameters"))
-        or (as_text(attrs.get("input.value")) if kind in (SpanKind.TOOL, SpanKind.RETRIEVER) else None),
+        # OpenInference's `tool.parameters` is the tool's parameter schema; what the call was given is its
+        # `input.value` (smolagents writes the schema there, and the call's kwargs in the input).
+        tool_arguments=as_text(attrs.get("gen_ai.tool.call.arguments"))
+        or (as_text(attrs.get("input.value")) if kind in (SpanKind.TOOL, SpanKind.RETRIEVER) else None)
+        or as_text(attrs.get("tool.parameters")),
         tool_result=as_text(attrs.get("gen_ai.tool.call.result"))
         or (as_text(attrs.get("output.value")) if kind in (SpanKind.TOOL, SpanKind.RETRIEVER) else None)
         or (_retrieved_documents(attrs) if kind is SpanKind.RETRIEVER else None),
