@@ -19,7 +19,6 @@ from traceclio_core.facets import DIRECT_FACETS, MODEL_FACETS, DirectFacets, Fac
 from traceclio_core.model import Trace
 
 FILE_NAME = "facets.parquet"
-_LIST_FACETS = {name for name, f in DirectFacets.model_fields.items() if f.annotation == list[str]}
 _ARROW_TYPES = {"int": pa.int64(), "float": pa.float64(), "bool": pa.bool_(), "str": pa.string(),
                 "list[str]": pa.list_(pa.string()), "list[int]": pa.list_(pa.int64()),
                 "list[float]": pa.list_(pa.float64())}

@@ -51,9 +51,9 @@ from traceclio_offline.tool_use import (
     oscillates,
     query_terms,
     subagent_reports,
-    tool_outcome,
     user_turns,
 )
+from traceclio_structure.retries import tool_outcome
 from traceclio_offline.user_request import (
     action_groups,
     broken_limit,

@@ -1,5 +1,6 @@
-"""How a trace's tools were used: outcomes and retry pacing, repeated and alternating calls, what the
-searches asked, what sub-agents reported, everything the user said. Facts the verdict rules read."""
+"""How a trace's tools were used: the action sequence, repeated and alternating calls, what the searches
+asked, what sub-agents reported, everything the user said. Facts the verdict rules read (outcomes and
+retry pacing are in traceclio_structure.retries, shared with the evidence)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,6 @@ import re
 from collections import Counter
 
 from traceclio_core.model import Span, SpanKind, Trace
-from traceclio_structure.retries import IMMEDIATE_S, ToolOutcome, tool_outcome  # noqa: F401
 from traceclio_offline.signals import (
     action_kind,
     looks_failed,
