@@ -24,9 +24,9 @@ import synthetic  # noqa: E402
 from traceclio_core import pipeline  # noqa: E402
 from traceclio_core.plugins import plugin_manager  # noqa: E402
 from traceclio_core.settings import Settings  # noqa: E402
-from traceclio_export.exporting import export_run  # noqa: E402
-from traceclio_export.fresh import evaluate, read_facets, settings_for  # noqa: E402
-from traceclio_export.monitor import load_monitors  # noqa: E402
+from traceclio_monitors.exporting import export_run  # noqa: E402
+from traceclio_monitors.fresh import evaluate, read_facets, settings_for  # noqa: E402
+from traceclio_monitors.monitor import load_monitors  # noqa: E402
 
 HEALTHY_TOP = "healthy_completion"
 TARGET_PRECISION, TARGET_RECALL = 0.9, 0.8

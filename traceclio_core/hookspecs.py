@@ -1,4 +1,6 @@
-"""The pipeline's table of contents: every stage is a hook, in the order a run calls them.
+"""The pipeline's table of contents: every stage is a hook, in the order a run calls them (the CLI adds its
+commands; a run resolves its axis, columns and extractor, reads, computes facets, embeds, names, clusters,
+reviews and writes; `sync` and `export` come later, on a finished run).
 
 Built-in stages are plugins registered through the `traceclio` entry-point group, exactly like a third
 party's. "First result wins" hooks are answered by the most recently registered plugin that returns
@@ -25,7 +27,7 @@ if TYPE_CHECKING:
     from traceclio_core.settings import Settings
     from traceclio_core.sync_ledger import StoreWriter
     from traceclio_core.sync_plan import SyncPlan
-    from traceclio_export.exporting import ClusterExport
+    from traceclio_monitors.exporting import ClusterExport
 
 PROJECT = "traceclio"
 hookspec = pluggy.HookspecMarker(PROJECT)
@@ -33,27 +35,15 @@ hookimpl = pluggy.HookimplMarker(PROJECT)
 
 
 @hookspec
-def traceclio_load_traces(locations: list[str], settings: Settings, rejects: RejectLog) -> Iterable[Trace] | None:
-    """Load traces from the `locations` this plugin understands (file paths, directories, globs, or URIs
-    such as phoenix://host:port/project); return None if it understands none of them.
-
-    Every plugin is asked and the pipeline reads all the iterables returned. Input that cannot be read
-    is passed to `rejects.add` with its file, line and trace id, and loading goes on.
-    """
+def traceclio_cli_commands(app) -> None:
+    """Add sub-commands to the `traceclio` command (a typer.Typer). Called once, when the CLI starts;
+    keep heavy imports inside the commands so start-up stays fast."""
 
 
 @hookspec
-def traceclio_source_fingerprint(locations: list[str], settings: Settings) -> str | None:
-    """A fingerprint of everything `locations` would load (e.g. a hash of the files' bytes), or None if
-    this plugin cannot vouch for all of them. With a fingerprint seen before, a re-run takes its traces'
-    facets from the cache without parsing a single span."""
-
-
-@hookspec
-def traceclio_compute_facets(trace: Trace, settings: Settings) -> dict[str, Any]:
-    """Compute facets of one trace from its structure alone (no model). Called for every trace not in
-    the cache. Every plugin's dict is merged; keys of `DirectFacets` fill it, other keys are kept as
-    extra facets in the fact table."""
+def traceclio_axes(settings: Settings) -> dict[str, AxisRenderer]:
+    """Named composite axes this plugin offers (`--facets NAME`), each reading a row as phrases.
+    Every plugin is asked."""
 
 
 @hookspec
@@ -70,24 +60,35 @@ def traceclio_facet_extractor(settings: Settings) -> FacetExtractor | None:
 
 
 @hookspec
+def traceclio_source_fingerprint(locations: list[str], settings: Settings) -> str | None:
+    """A fingerprint of everything `locations` would load (e.g. a hash of the files' bytes), or None if
+    this plugin cannot vouch for all of them. With a fingerprint seen before, a re-run takes its traces'
+    facets from the cache without parsing a single span."""
+
+
+@hookspec
+def traceclio_load_traces(locations: list[str], settings: Settings, rejects: RejectLog) -> Iterable[Trace] | None:
+    """Load traces from the `locations` this plugin understands (file paths, directories, globs, or URIs
+    such as phoenix://host:port/project); return None if it understands none of them.
+
+    Every plugin is asked and the pipeline reads all the iterables returned. Input that cannot be read
+    is passed to `rejects.add` with its file, line and trace id, and loading goes on.
+    """
+
+
+@hookspec
+def traceclio_compute_facets(trace: Trace, settings: Settings) -> dict[str, Any]:
+    """Compute facets of one trace from its structure alone (no model). Called for every trace not in
+    the cache. Every plugin's dict is merged; keys of `DirectFacets` fill it, other keys are kept as
+    extra facets in the fact table."""
+
+
+@hookspec
 def traceclio_run_facets(rows: Sequence[FacetRow], settings: Settings) -> dict[str, dict[str, Any]]:
     """Facets that only make sense against the whole run (a span far slower than the same tool's usual,
     tokens in the run's top tail), computed from the fact table once every row is in. Return
     {trace id: {facet: value}}; the values join the rows' own facets before the table is written.
     Never cached per trace: they change with the run. Every plugin is asked."""
-
-
-@hookspec
-def traceclio_evidence_phrases(row: FacetRow, settings: Settings) -> list[Phrase]:
-    """How this plugin's facets of one row read on the default `evidence` axis: short phrases in general
-    terms (`Phrase.deviation` for evidence that something went unusually). Return [] for nothing
-    remarkable. Every plugin is asked; the axis is all their phrases together."""
-
-
-@hookspec
-def traceclio_axes(settings: Settings) -> dict[str, AxisRenderer]:
-    """Named composite axes this plugin offers (`--facets NAME`), each reading a row as phrases.
-    Every plugin is asked."""
 
 
 @hookspec(firstresult=True)
@@ -97,16 +98,23 @@ def traceclio_embedder(settings: Settings) -> Embedder | None:
 
 
 @hookspec(firstresult=True)
+def traceclio_namer(settings: Settings) -> Namer | None:
+    """Return the namer chosen by `settings.llm`: it titles and describes leaf clusters from their facets
+    and parent clusters from their children. First result wins."""
+
+
+@hookspec
+def traceclio_evidence_phrases(row: FacetRow, settings: Settings) -> list[Phrase]:
+    """How this plugin's facets of one row read on the default `evidence` axis: short phrases in general
+    terms (`Phrase.deviation` for evidence that something went unusually). Return [] for nothing
+    remarkable. Every plugin is asked; the axis is all their phrases together."""
+
+
+@hookspec(firstresult=True)
 def traceclio_cluster(vectors: np.ndarray, weights: np.ndarray, k: int, settings: Settings) -> np.ndarray | None:
     """Partition `vectors` (one row per distinct rendered text, `weights` = how many traces share it) into
     at most `k` groups; return one integer label per row. Must be deterministic for a given
     `settings.seed`. Used for the base clusters and again for each level of the hierarchy. First result wins."""
-
-
-@hookspec(firstresult=True)
-def traceclio_namer(settings: Settings) -> Namer | None:
-    """Return the namer chosen by `settings.llm`: it titles and describes leaf clusters from their facets
-    and parent clusters from their children. First result wins."""
 
 
 @hookspec
@@ -114,6 +122,12 @@ def traceclio_review_clusters(clusters: Sequence[ClusterNode], settings: Setting
     """Review the named hierarchy before anything is shown; return (cluster id, reason) for each cluster
     that must be suppressed. Every plugin is asked and every suppression applies (privacy thresholds,
     auditors). Clusters carry only aggregate statistics and sanitised text."""
+
+
+@hookspec
+def traceclio_write_run_outputs(result: RunResult, settings: Settings) -> list[str] | None:
+    """Write outputs of a finished run under `settings.out_dir` (or elsewhere, such as a trace store);
+    return the paths or URIs written. Every plugin is called."""
 
 
 @hookspec(firstresult=True)
@@ -125,19 +139,7 @@ def traceclio_sync_writer(target: str, plan: SyncPlan, credentials: dict[str, st
 
 
 @hookspec
-def traceclio_cli_commands(app) -> None:
-    """Add sub-commands to the `traceclio` command (a typer.Typer). Called once, when the CLI starts;
-    keep heavy imports inside the commands so start-up stays fast."""
-
-
-@hookspec
-def traceclio_export(result: RunResult, settings: Settings) -> list[str] | None:
-    """Write outputs of a finished run under `settings.out_dir` (or elsewhere, such as a trace store);
-    return the paths or URIs written. Every plugin is called."""
-
-
-@hookspec
-def traceclio_export_artefacts(export: ClusterExport, out_dir: Path) -> list[str] | None:
+def traceclio_write_cluster_artefacts(export: ClusterExport, out_dir: Path) -> list[str] | None:
     """Write one kind of artefact (monitors, eval cases, guardrail stubs, a dataset in a store) for the
     clusters chosen by `traceclio export`, under `out_dir` or elsewhere; return the paths or URIs written.
     Called once per export. `export` holds the distilled monitors and, per cluster id, its sanitised

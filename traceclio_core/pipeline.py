@@ -309,7 +309,7 @@ def finish(result: RunResult, settings: Settings, pm: pluggy.PluginManager, prog
     result.summary["traces_without_tenant"] = sum(1 for r in result.rows if r.tenant is None)
     result.summary["outliers"] = len(result.outliers)
     result.summary["stage_seconds"] = clock.seconds
-    with progress.stage("export", None) as advance, clock.stage("export"):
-        written = [p for paths in pm.hook.traceclio_export(result=result, settings=settings) for p in paths or []]
+    with progress.stage("outputs", None) as advance, clock.stage("outputs"):
+        written = [p for paths in pm.hook.traceclio_write_run_outputs(result=result, settings=settings) for p in paths or []]
         advance(1)
     result.summary["written"] = sorted(written)

@@ -59,7 +59,7 @@ def traceclio_review_clusters(clusters, settings: Settings) -> list[tuple[str, s
 
 
 @hookimpl
-def traceclio_export(result, settings: Settings) -> list[str] | None:
+def traceclio_write_run_outputs(result, settings: Settings) -> list[str] | None:
     """Write OUT/cost.json (per stage calls, tokens, dollars; dollars per trace) and print the table."""
     if not _selected(settings):
         return None

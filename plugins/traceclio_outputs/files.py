@@ -68,7 +68,7 @@ def write_json(path: Path, value) -> None:
 
 
 @hookimpl(trylast=True)
-def traceclio_export(result: RunResult, settings: Settings) -> list[str]:
+def traceclio_write_run_outputs(result: RunResult, settings: Settings) -> list[str]:
     out = settings.out_dir
     out.mkdir(parents=True, exist_ok=True)
     clusters = sorted(result.clusters, key=lambda n: (n.level, n.id))

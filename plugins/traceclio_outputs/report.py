@@ -129,7 +129,7 @@ def render_report(result: RunResult, settings: Settings) -> str:
 
 
 @hookimpl(trylast=True)
-def traceclio_export(result: RunResult, settings: Settings) -> list[str]:
+def traceclio_write_run_outputs(result: RunResult, settings: Settings) -> list[str]:
     settings.out_dir.mkdir(parents=True, exist_ok=True)
     path = settings.out_dir / "report.html"
     path.write_text(render_report(result, settings), encoding="utf-8")

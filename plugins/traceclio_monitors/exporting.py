@@ -12,14 +12,14 @@ from pydantic import BaseModel
 
 from traceclio_core.errors import TraceclioError
 from traceclio_core.sanitize import compile_names, scrub_generated
-from traceclio_export.from_run import RunDirectory, monitors_from_run
-from traceclio_export.monitor import Monitor, validate
+from traceclio_monitors.from_run import RunDirectory, monitors_from_run
+from traceclio_monitors.monitor import Monitor, validate
 
 MANIFEST = "export.json"
 
 
 class ClusterExport(BaseModel):
-    """What artefact writers (the `traceclio_export_artefacts` hook) receive: the distilled monitors and,
+    """What artefact writers (the `traceclio_write_cluster_artefacts` hook) receive: the distilled monitors and,
     per cluster id, its sanitised example task summaries (those that already passed the privacy
     thresholds). Nothing else from the run."""
 
@@ -42,7 +42,7 @@ def export_run(run_dir: Path, out_dir: Path, pm: pluggy.PluginManager, cache_dir
     out_dir.mkdir(parents=True, exist_ok=True)
     _remove_previous_export(out_dir)
     export = ClusterExport(monitors=monitors, examples=examples)
-    written = [p for paths in pm.hook.traceclio_export_artefacts(export=export, out_dir=out_dir) for p in paths or []]
+    written = [p for paths in pm.hook.traceclio_write_cluster_artefacts(export=export, out_dir=out_dir) for p in paths or []]
     manifest = {
         "schema_version": 1,
         "clusters": [{"cluster_id": m.cluster.id, "monitor": m.name, "method": m.method,

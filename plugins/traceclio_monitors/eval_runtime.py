@@ -5,8 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from traceclio_core.plugins import plugin_manager
-from traceclio_export.fresh import evaluate, read_facets, settings_for
-from traceclio_export.monitor import load_monitor
+from traceclio_monitors.fresh import evaluate, read_facets, settings_for
+from traceclio_monitors.monitor import load_monitor
 
 
 def monitor_hits(monitor_path: Path, locations: list[str], cache_dir: Path) -> list[str]:

@@ -20,10 +20,10 @@ from traceclio_core.facets import FacetRow
 from traceclio_core.sanitize import compile_names, scrub_generated
 from traceclio_core.settings import Settings
 from traceclio_core.sync_plan import dominant_failure
-from traceclio_export.centroid import embed_rows, fit_centroid
-from traceclio_export.distil import GOOD_PRECISION, GOOD_RECALL, distil_rule, good_enough
-from traceclio_export.monitor import Alert, Baseline, ClusterSource, Monitor, Quality, RunFacts, alert_threshold
-from traceclio_export.predicate import facet_values
+from traceclio_monitors.centroid import embed_rows, fit_centroid
+from traceclio_monitors.distil import GOOD_PRECISION, GOOD_RECALL, distil_rule, good_enough
+from traceclio_monitors.monitor import Alert, Baseline, ClusterSource, Monitor, Quality, RunFacts, alert_threshold
+from traceclio_monitors.predicate import facet_values
 
 
 class RunDirectory(BaseModel):

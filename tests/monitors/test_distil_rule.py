@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from traceclio_export.distil import distil_rule, features_for
-from traceclio_export.predicate import Condition, Predicate
+from traceclio_monitors.distil import distil_rule, features_for
+from traceclio_monitors.predicate import Condition, Predicate
 
 
 def _facets(**values) -> dict:

@@ -10,9 +10,9 @@ import pytest
 from traceclio_core.errors import ConfigurationError
 from traceclio_core.hookspecs import hookimpl
 from traceclio_core.plugins import plugin_manager
-from traceclio_export.exporting import export_run
-from traceclio_export.from_run import RunDirectory, monitors_from_run
-from traceclio_export.monitor import validate, write_monitor
+from traceclio_monitors.exporting import export_run
+from traceclio_monitors.from_run import RunDirectory, monitors_from_run
+from traceclio_monitors.monitor import validate, write_monitor
 
 
 def test_a_cluster_no_rule_captures_falls_back_to_its_centroid(exported, tmp_path):
@@ -35,7 +35,7 @@ class ThirdPartyWriter:
     """What an outside exporter looks like: one hookimpl on the export plugin's artefact hook."""
 
     @hookimpl
-    def traceclio_export_artefacts(self, export, out_dir):
+    def traceclio_write_cluster_artefacts(self, export, out_dir):
         path = out_dir / "third_party" / "titles.txt"
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text("\n".join(m.cluster.title for m in export.monitors) + "\n")

@@ -16,7 +16,7 @@ from typing import Literal
 
 from traceclio_core.facets import FacetRow
 from traceclio_core.model import Trace
-from traceclio_export.predicate import facet_values
+from traceclio_monitors.predicate import facet_values
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,8 +49,8 @@ def centroid_match(trace: Trace, monitor_path: Path, cache_dir: Path | None = No
     """For monitors that fell back to a centroid: embed the trace's rendering and compare distances."""
     from traceclio_core.plugins import plugin_manager
     from traceclio_core.settings import Settings
-    from traceclio_export.centroid import embed_rows
-    from traceclio_export.monitor import load_monitor
+    from traceclio_monitors.centroid import embed_rows
+    from traceclio_monitors.monitor import load_monitor
 
     monitor = load_monitor(monitor_path)
     settings = Settings(embedder=monitor.run.embedder, facets=tuple(monitor.run.facets),

@@ -14,9 +14,9 @@ from behaviours import TENANTS
 from traceclio_core import facet_table
 from traceclio_core.plugins import plugin_manager
 from traceclio_core.rejects import RejectLog
-from traceclio_export.fresh import evaluate, read_facets, settings_for
-from traceclio_export.monitor import load_monitors, validate
-from traceclio_export.predicate import facet_values
+from traceclio_monitors.fresh import evaluate, read_facets, settings_for
+from traceclio_monitors.monitor import load_monitors, validate
+from traceclio_monitors.predicate import facet_values
 
 FAILURES = {"retry_loop", "swallowed_error", "hallucinated_call", "refusal"}
 

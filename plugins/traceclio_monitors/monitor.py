@@ -16,9 +16,9 @@ import jsonschema
 import numpy as np
 from pydantic import BaseModel
 
-from traceclio_export.centroid import Centroid, distances
-from traceclio_export.distil import RuleQuality
-from traceclio_export.predicate import Predicate
+from traceclio_monitors.centroid import Centroid, distances
+from traceclio_monitors.distil import RuleQuality
+from traceclio_monitors.predicate import Predicate
 
 SCHEMAS = Path(__file__).parent / "schemas"
 ALERT_RULE = "rate > max(2 * baseline, baseline + 3 * sqrt(baseline * (1 - baseline) / n))"

@@ -42,7 +42,7 @@ def exported(tmp_path_factory, export_cache) -> SimpleNamespace:
     from traceclio_core import pipeline
     from traceclio_core.plugins import plugin_manager
     from traceclio_core.settings import Settings
-    from traceclio_export.exporting import export_run
+    from traceclio_monitors.exporting import export_run
 
     base = tmp_path_factory.mktemp("export")
     requests, truth = build()

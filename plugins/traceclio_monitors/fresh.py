@@ -16,9 +16,9 @@ from traceclio_core.facets import FacetRow
 from traceclio_core.progress import Silent
 from traceclio_core.rejects import RejectLog
 from traceclio_core.settings import Settings
-from traceclio_export.centroid import embed_rows
-from traceclio_export.monitor import Monitor, alert_threshold
-from traceclio_export.predicate import facet_values
+from traceclio_monitors.centroid import embed_rows
+from traceclio_monitors.monitor import Monitor, alert_threshold
+from traceclio_monitors.predicate import facet_values
 
 log = logging.getLogger("traceclio.export")
 

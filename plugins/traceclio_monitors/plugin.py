@@ -1,5 +1,5 @@
-"""traceclio_export plugin: the `export` and `monitor` sub-commands, and the built-in artefact writers
-(monitors, eval cases, guardrail stubs) on the `traceclio_export_artefacts` hook."""
+"""traceclio_monitors plugin: the `export` and `monitor` sub-commands, and the built-in artefact writers
+(monitors, eval cases, guardrail stubs) on the `traceclio_write_cluster_artefacts` hook."""
 
 # No `from __future__ import annotations`: typer reads these annotations at runtime.
 from pathlib import Path
@@ -11,10 +11,10 @@ from traceclio_core.hookspecs import hookimpl
 
 
 @hookimpl(trylast=True)
-def traceclio_export_artefacts(export, out_dir: Path) -> list[str]:
-    from traceclio_export.evals import write_evals
-    from traceclio_export.guardrails import write_guardrails
-    from traceclio_export.monitor import write_monitor
+def traceclio_write_cluster_artefacts(export, out_dir: Path) -> list[str]:
+    from traceclio_monitors.evals import write_evals
+    from traceclio_monitors.guardrails import write_guardrails
+    from traceclio_monitors.monitor import write_monitor
 
     written = [write_monitor(m, out_dir / "monitors") for m in export.monitors]
     written += write_evals(export.monitors, export.examples, out_dir)
@@ -47,7 +47,7 @@ def traceclio_cli_commands(app) -> None:
 
         from traceclio_core.cli import _guard
         from traceclio_core.plugins import plugin_manager
-        from traceclio_export.exporting import export_run
+        from traceclio_monitors.exporting import export_run
 
         def go():
             manifest = export_run(run_dir, out, plugin_manager(), cache(cache_dir), cluster, include_healthy)
@@ -83,8 +83,8 @@ def traceclio_cli_commands(app) -> None:
         from traceclio_core.cli import _guard
         from traceclio_core.errors import ConfigurationError
         from traceclio_core.plugins import plugin_manager
-        from traceclio_export.fresh import evaluate, read_facets, settings_for
-        from traceclio_export.monitor import load_monitors
+        from traceclio_monitors.fresh import evaluate, read_facets, settings_for
+        from traceclio_monitors.monitor import load_monitors
 
         fired_any = []
 

@@ -16,7 +16,7 @@ import numpy as np
 from pydantic import BaseModel
 
 from traceclio_core.facets import DirectFacets, ModelFacets
-from traceclio_export.predicate import Condition, Predicate
+from traceclio_monitors.predicate import Condition, Predicate
 
 MAX_DEPTH = 3
 # Model-written facets with a small vocabulary of behaviour phrases; task_summary and tool_call_sequence
