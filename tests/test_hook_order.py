@@ -30,6 +30,8 @@ def test_a_run_calls_its_hooks_in_the_order_hookspecs_lists_them(tmp_path, cache
     first_calls = list(dict.fromkeys(called))
     run_hooks = [name for name in declared if name in first_calls]
     assert first_calls == run_hooks
-    # A run calls all but the hooks of other commands (the CLI's, `sync`'s and `export`'s).
+    # A run calls all but the hooks of other commands (the CLI's, `sync`'s and `export`'s), and those of
+    # input read in shards (another engine's, and the workers', called in their own processes).
     assert set(declared) - set(first_calls) <= {"traceclio_cli_commands", "traceclio_sync_writer",
-                                                 "traceclio_write_cluster_artefacts"}
+                                                 "traceclio_write_cluster_artefacts", "traceclio_engine",
+                                                 "traceclio_read_shard"}

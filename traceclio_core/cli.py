@@ -132,6 +132,14 @@ def run(
     plugin_option: Annotated[list[str], typer.Option("--plugin-option", help="PLUGIN.KEY=VALUE for a plugin's "
                                                                              "own settings, e.g. "
                                                                              "langfuse.tenant=project.")] = [],
+    workers: Annotated[Optional[int], typer.Option("--workers", min=1, help="Processes that read, assemble and "
+                                                   "compute facets (default: every core; 1: all in this "
+                                                   "process). The outputs are the same.")] = None,
+    engine: Annotated[str, typer.Option("--engine", help="'local' (worker processes here) or 'ray' (Ray tasks "
+                                                         "on a cluster; pip install 'traceclio[ray]').")] = "local",
+    ray_address: Annotated[Optional[str], typer.Option("--ray-address", help="With --engine ray: the cluster "
+                                                       "to join ('auto', 'ray://head:10001'); default: a "
+                                                       "Ray started on this machine.")] = None,
     cache_dir: Cache = None,
     verbose: Verbose = False,
 ) -> None:
@@ -144,7 +152,8 @@ def run(
                         trace_window_spans=trace_window, max_attribute_bytes=max_attribute_bytes,
                         since=since, source_filter=source_filter, max_cost=max_cost,
                         llm_models=_stage_models(llm_model), plugin_options=_plugin_options(plugin_option),
-                        detectors=_on_off(detectors, "--detectors"), cache_dir=cache_dir or default_cache_dir())
+                        detectors=_on_off(detectors, "--detectors"), cache_dir=cache_dir or default_cache_dir(),
+                        workers=workers, engine=engine, ray_address=ray_address)
     _guard(lambda: _run(traces, settings))
 
 
@@ -279,6 +288,10 @@ def print_summary(summary: dict, settings: Settings) -> None:
         table.add_row("unusable values made safe", f"{summary['repaired']:,}")
     if summary.get("facet_failures"):
         table.add_row("facet extraction failures", f"{summary['facet_failures']:,}")
+    if summary.get("engine") not in (None, "in-process"):
+        table.add_row("read on", f"{summary['engine']}: {summary['workers']} workers, {summary['shards']} shards"
+                                 + (f" ({summary['shards_merged']} merged at a trace's seam)"
+                                    if summary.get("shards_merged") else ""))
     table.add_row("facets cached / computed", f"{summary.get('facets_cached', 0):,} / {summary.get('facets_computed', 0):,}")
     table.add_row("distinct texts / newly embedded",
                   f"{summary.get('distinct_texts', 0):,} / {summary.get('texts_embedded', 0):,}")

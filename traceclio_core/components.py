@@ -26,6 +26,9 @@ class FacetFailure(BaseModel):
 @runtime_checkable
 class FacetExtractor(Protocol):
     version: str
+    # Optional: True when each trace's answer depends on that trace alone, so worker processes may each
+    # run one (engines.py). Without it the run's facets are computed in one process.
+    # runs_in_workers: bool
 
     def extract(self, traces: Sequence[Trace], direct: Sequence[DirectFacets],
                 facets: Sequence[dict] | None = None) -> list[ModelFacets | FacetFailure]:

@@ -20,13 +20,16 @@ if TYPE_CHECKING:
     import numpy as np
 
     from traceclio_core.components import Embedder, FacetExtractor, Namer
+    from traceclio_core.engines import Engine
     from traceclio_core.facets import AxisRenderer, FacetRow, FacetSpec, Phrase
     from traceclio_core.hierarchy import ClusterNode, RunResult
     from traceclio_core.model import Trace
     from traceclio_core.rejects import RejectLog
     from traceclio_core.settings import Settings
+    from traceclio_core.shards import Shard
     from traceclio_core.sync_ledger import StoreWriter
     from traceclio_core.sync_plan import SyncPlan
+    from traceclio_core.workers import PluginRecipe
     from traceclio_monitors.exporting import ClusterExport
 
 PROJECT = "traceclio"
@@ -73,7 +76,27 @@ def traceclio_load_traces(locations: list[str], settings: Settings, rejects: Rej
 
     Every plugin is asked and the pipeline reads all the iterables returned. Input that cannot be read
     is passed to `rejects.add` with its file, line and trace id, and loading goes on.
+
+    An iterable that also has `shards(target_bytes) -> list[Shard]` can be read in pieces by worker
+    processes or Ray tasks (see shards.py and `traceclio_read_shard`); where any returned iterable has
+    none, the run reads everything in this process.
     """
+
+
+@hookspec(firstresult=True)
+def traceclio_engine(settings: Settings, plugins: PluginRecipe) -> Engine | None:
+    """Return the engine named by `settings.engine` (other than "local", which is built in), or None.
+    It reads shards on its workers with a plugin manager built from `plugins` (engines.py says what an
+    engine does). Called once per run whose input can be split. First result wins."""
+
+
+@hookspec(firstresult=True)
+def traceclio_read_shard(shard: Shard, settings: Settings, rejects: RejectLog) -> Iterable[Trace] | None:
+    """Read one shard made by this plugin's source (`shard.source` names it), in a worker process or a Ray
+    task; return None for another plugin's shard. Yields exactly the traces, and passes `rejects` exactly
+    the records, that reading those pieces as part of the whole stream would. The iterable may have
+    `lines_read: dict[str, int]`, filled once it is exhausted: lines read per piece's path, so the
+    pipeline can number the lines of a later piece of the same file. First result wins."""
 
 
 @hookspec

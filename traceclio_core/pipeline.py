@@ -14,7 +14,7 @@ from itertools import islice
 
 import pluggy
 
-from traceclio_core import facet_table
+from traceclio_core import engines, facet_table, sharded
 from traceclio_core.components import FacetExtractor, FacetFailure
 from traceclio_core.errors import ConfigurationError, Reject, SourceError, TraceclioError
 from traceclio_core.cache_pruning import mark_facet_version_used
@@ -85,13 +85,13 @@ def add_run_facets(rows: list[tuple[FacetRow, dict]], settings: Settings, pm: pl
 
 
 def extract_facets(traces: Iterable[Trace], settings: Settings, pm: pluggy.PluginManager, rejects: RejectLog,
-                   progress: Progress, clock: StageClock, extractor: FacetExtractor | None = None
-                   ) -> tuple[list[tuple[FacetRow, dict]], dict]:
+                   progress: Progress, clock: StageClock, extractor: FacetExtractor | None = None,
+                   cache: FacetCache | None = None) -> tuple[list[tuple[FacetRow, dict]], dict]:
     """Facet rows for every trace, from the cache where its content is unchanged."""
     extractor = extractor or _first(pm, "traceclio_facet_extractor", settings, "a facet extractor")
     version = facet_version(pm, extractor, settings)
     types = facet_types(pm, settings)
-    cache = FacetCache(settings.cache_dir, types)
+    cache = cache or FacetCache(settings.cache_dir, types)
     mark_facet_version_used(settings.cache_dir, version)
     rows: list[tuple[FacetRow, dict]] = []
     counts = {"traces_read": 0, "facets_cached": 0, "facets_computed": 0, "facet_failures": 0}
@@ -194,13 +194,37 @@ def _writable(fresh: dict[str, tuple[FacetRow, dict]], rejects: RejectLog, types
                 if per_trace(rejects, "fact table", trace_id, lambda: facet_table.to_table([row], types)) is not None}
 
 
+def read_and_extract(sources: list, settings: Settings, pm: pluggy.PluginManager, extractor: FacetExtractor,
+                     rejects: RejectLog, progress: Progress, clock: StageClock) -> tuple[list, dict, object]:
+    """Every source's traces read and their facet rows computed: on an engine's workers, shard by shard,
+    where the input can be split (sharded.py), else here, one trace after another. Same rows either way.
+    Also returns the engine (None when in-process); the caller closes it once the run is done."""
+    streams = sharded.plan(sources, settings.shard_bytes, engines.worker_count(settings))
+    engine = None if streams is None else engines.open_engine(settings, pm, extractor,
+                                                              sum(len(s) for s in streams))
+    if engine is None:
+        traces = (trace for source in sources for trace in source)
+        rows, counts = extract_facets(traces, settings, pm, rejects, progress, clock, extractor)
+        return rows, {**counts, "engine": "in-process", "workers": 1}, None
+    try:
+        rows, counts, merged = sharded.read(streams, engine, rejects, facet_version(pm, extractor, settings),
+                                            progress, clock)
+    except BaseException:
+        engine.close()
+        raise
+    return rows, {**counts, **merged, "engine": engine.name, "workers": engine.workers}, engine
+
+
 def cluster_rows(rows: list[tuple[FacetRow, dict]], settings: Settings, pm: pluggy.PluginManager,
-                 progress: Progress, clock: StageClock) -> RunResult:
-    """The stages after the fact table; also what `traceclio cluster RUN_DIR` runs on a saved table."""
+                 progress: Progress, clock: StageClock, engine=None) -> RunResult:
+    """The stages after the fact table; also what `traceclio cluster RUN_DIR` runs on a saved table.
+    With an engine, embedding may run on its workers (engines.Engine.embedder)."""
     axis = Axis(settings, pm)
     axis.check([row for row, _ in rows])
     clusterable = [row for row, extra in rows if "facet_failure" not in extra]
     embedder = _first(pm, "traceclio_embedder", settings, "an embedder")
+    if engine is not None:
+        embedder = engine.embedder(embedder)
     namer = _first(pm, "traceclio_namer", settings, "a namer")
 
     def cluster(**kwargs):
@@ -263,6 +287,7 @@ def run(locations: list[str], settings: Settings, pm: pluggy.PluginManager, prog
     Axis(settings, pm).check()  # before any work: a typo in --facets fails at once (plugin facets are checked later)
     settings.out_dir.mkdir(parents=True, exist_ok=True)
     rejects = RejectLog(settings.out_dir / "rejected.jsonl", strict=settings.strict)
+    engine = None
     try:
         extractor = _first(pm, "traceclio_facet_extractor", settings, "a facet extractor")
         manifest = _manifest(locations, settings, pm, extractor)
@@ -275,8 +300,7 @@ def run(locations: list[str], settings: Settings, pm: pluggy.PluginManager, prog
                                                                     rejects=rejects) if s is not None]
                 if not sources:
                     raise SourceError(f"no source plugin understands {', '.join(locations)}")
-                traces = (trace for source in sources for trace in source)
-                rows, counts = extract_facets(traces, settings, pm, rejects, progress, clock, extractor)
+                rows, counts, engine = read_and_extract(sources, settings, pm, extractor, rejects, progress, clock)
                 # With failed extractions the next run must retry them, so it must parse again.
                 if manifest is not None and not counts["facet_failures"]:
                     manifest.save([(r.trace_id, r.content_hash) for r, _ in rows], rejects.records,
@@ -284,9 +308,11 @@ def run(locations: list[str], settings: Settings, pm: pluggy.PluginManager, prog
         with clock.stage("fact table"):
             rows = add_run_facets(rows, settings, pm)
             facet_table.write(settings.out_dir / facet_table.FILE_NAME, rows, facet_types(pm, settings))
-        result = cluster_rows(rows, settings, pm, progress, clock)
+        result = cluster_rows(rows, settings, pm, progress, clock, engine)
     finally:
         rejects.close()
+        if engine is not None:
+            engine.close()
     result.rejected_traces = list(rejects.traces_set_aside)
     counts["traces_read"] += len(result.rejected_traces)
     result.summary.update(counts)

@@ -62,6 +62,16 @@ class Settings(BaseModel):
     strict: bool = False
     # Traces in one batch through facet extraction; bounds memory, not results.
     batch_size: int = Field(2000, ge=1)
+    # Worker processes that read, assemble and compute facets, one input shard at a time (engines.py);
+    # None = every core, 1 = all in this process. Outputs are identical whatever the number.
+    workers: int | None = Field(None, ge=1)
+    # "local" (worker processes on this machine) or "ray" (Ray tasks on a cluster; the `ray` extra).
+    engine: str = "local"
+    # Ray: the cluster to join ("auto", "ray://head:10001"); None starts a local Ray on this machine.
+    ray_address: str | None = None
+    # Bytes of input per shard; None picks it from the input's size and the workers (several shards per
+    # worker keep them all busy; fewer, larger shards cost less start-up and fewer seams to check).
+    shard_bytes: int | None = Field(None, ge=1)
     # Example summaries shown per leaf cluster in the report.
     examples_per_cluster: int = 3
     # Sources that read a store (phoenix://, langfuse://): how far back ("7d", "12h", an ISO time) and an

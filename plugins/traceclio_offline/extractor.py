@@ -450,6 +450,8 @@ def from_evidence(trace: Trace, direct: DirectFacets, evidence: dict) -> ModelFa
 
 class OfflineExtractor:
     version = VERSION
+    # Each trace is judged on its own: worker processes (engines.py) may each run one.
+    runs_in_workers = True
 
     def __init__(self, detectors: bool = True):
         self.detectors = detectors

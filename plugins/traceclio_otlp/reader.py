@@ -28,14 +28,21 @@ from traceclio_otlp.streams import JSON_DOCUMENT, JSON_LINES, MAX_MESSAGE_BYTES,
 class FileReader:
     """Yields RawSpans from one file; rejects go to `rejects`."""
 
-    def __init__(self, path: Path, rejects: RejectLog, max_attribute_bytes: int = 256 * 1024):
+    def __init__(self, path: Path, rejects: RejectLog, max_attribute_bytes: int = 256 * 1024, start: int = 0,
+                 end: int | None = None):
         self.path = path
+        self.range = (start, end)  # a shard's bytes of the file (see traceclio_core/shards.py)
         self.requests = RequestReader(str(path), rejects, max_attribute_bytes)
         self._number = 0  # the line or message being read, for a record of where reading stopped
 
+    @property
+    def lines_read(self) -> int:
+        """Lines (or messages) read so far; a shard's line numbers start after those of the shards before it."""
+        return self._number
+
     def spans(self) -> Iterator[RawSpan]:
         try:
-            opened = open_trace_file(self.path)
+            opened = open_trace_file(self.path, *self.range)
         except Exception as err:  # unreadable, or a zstd stream that is damaged from its first bytes
             self.requests.reject(None, f"file cannot be read ({type(err).__name__}: {err})", None)
             return

@@ -16,6 +16,7 @@ from traceclio_core.errors import SourceError
 from traceclio_core.file_format import file_format
 from traceclio_core.hookspecs import hookimpl
 from traceclio_core.settings import InputFormat
+from traceclio_core.shards import FilePiece, Shard, packed
 
 if TYPE_CHECKING:  # loading the plugin (every command) stays light; reading files imports the rest
     from traceclio_core.model import Trace
@@ -25,6 +26,7 @@ if TYPE_CHECKING:  # loading the plugin (every command) stays light; reading fil
 SUFFIXES = (".jsonl", ".json", ".pb", ".bin", ".otlp", ".zst")
 # Part of the fingerprint: a cached run of the same files must not outlive a change in how they are read.
 READER_VERSION = "2"
+SOURCE = "otlp-files"
 
 
 def is_local(location: str) -> bool:
@@ -66,20 +68,48 @@ def traceclio_load_traces(locations: list[str], settings: Settings, rejects: Rej
     # Chat transcripts among the files are the transcript reader's (traceclio_transcripts).
     files = [path for loc in local for path in expand(loc)
              if file_format(path, settings.input_format) is InputFormat.OTLP]
-    return _traces(files, settings, rejects)
+    return OtlpFiles([FilePiece(str(path)) for path in files], settings, rejects)
 
 
-def _traces(files: list[Path], settings: Settings, rejects: RejectLog) -> Iterator[Trace]:
-    from traceclio_core.assembly import TraceAssembler
+@hookimpl(trylast=True)
+def traceclio_read_shard(shard: Shard, settings: Settings, rejects: RejectLog) -> Iterable[Trace] | None:
+    if shard.source != SOURCE:
+        return None
+    return OtlpFiles(list(shard.pieces), settings, rejects)
 
-    assembler = TraceAssembler(rejects, settings)
 
-    def spans():
-        from traceclio_otlp.reader import FileReader  # protobuf
+class OtlpFiles:
+    """The traces of OTLP files (or of pieces of them) read as one stream; splits into shards."""
 
-        for path in files:
-            # The reader bounds each attribute as it is read (nesting, items, size: safe to hold); assembly
-            # then bounds every source's span fields the same way.
-            yield from FileReader(path, rejects, settings.max_attribute_bytes).spans()
+    def __init__(self, pieces: list[FilePiece], settings: Settings, rejects: RejectLog):
+        self.pieces = pieces
+        self.settings = settings
+        self.rejects = rejects
+        self.lines_read: dict[str, int] = {}
 
-    yield from assembler.assemble(spans())
+    def shards(self, target_bytes: int) -> list[Shard]:
+        from traceclio_otlp.cuts import pieces
+        from traceclio_otlp.streams import splittable
+
+        sizes = {p.path: Path(p.path).stat().st_size for p in self.pieces}
+        split = [part for piece in self.pieces
+                 for part in (pieces(Path(piece.path), target_bytes) if splittable(Path(piece.path)) else [piece])]
+        return packed(split, SOURCE, target_bytes, sizes)
+
+    def __iter__(self) -> Iterator[Trace]:
+        from traceclio_core.assembly import TraceAssembler
+
+        assembler = TraceAssembler(self.rejects, self.settings)
+
+        def spans():
+            from traceclio_otlp.reader import FileReader  # protobuf
+
+            for piece in self.pieces:
+                # The reader bounds each attribute as it is read (nesting, items, size: safe to hold); assembly
+                # then bounds every source's span fields the same way.
+                reader = FileReader(Path(piece.path), self.rejects, self.settings.max_attribute_bytes,
+                                    piece.start, piece.end)
+                yield from reader.spans()
+                self.lines_read[piece.path] = reader.lines_read
+
+        yield from assembler.assemble(spans())

@@ -50,8 +50,12 @@ class Opened:
         self.raw.close()
 
 
-def open_trace_file(path: Path) -> Opened:
-    raw = open(path, "rb", buffering=SNIFF_BYTES)  # noqa: SIM115 - the caller closes the stream
+def open_trace_file(path: Path, start: int = 0, end: int | None = None) -> Opened:
+    """The file, or only its bytes [start, end) (a shard of plain JSON Lines; see shards.py)."""
+    if start or end is not None:
+        raw: IO[bytes] = io.BufferedReader(_Range(path, start, end), SNIFF_BYTES)
+    else:
+        raw = open(path, "rb", buffering=SNIFF_BYTES)  # noqa: SIM115 - the caller closes the stream
     stream: IO[bytes] = raw
     damage = None
     if raw.peek(4)[:4] == ZSTD_MAGIC:
@@ -150,6 +154,41 @@ def zstd_damage(raw: IO[bytes]) -> str | None:
             return (f"the file ends inside zstd frame {frames} (truncated): what decompresses before the cut is "
                     "read, the rest is lost")
     return None
+
+
+def splittable(path: Path) -> bool:
+    """Whether the file can be read in byte ranges cut at line ends: plain JSON Lines (no zstd, no UTF-16)."""
+    try:
+        opened = open_trace_file(path)
+    except OSError:
+        return False
+    with opened:
+        return opened.format == JSON_LINES and opened.stream is opened.raw and opened.damage is None
+
+
+class _Range(io.RawIOBase):
+    """Bytes [start, end) of a file, read as a file of their own."""
+
+    def __init__(self, path: Path, start: int, end: int | None):
+        self.file = open(path, "rb", buffering=0)  # noqa: SIM115 - closed with this reader
+        self.file.seek(start)
+        self.left = None if end is None else end - start
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer) -> int:
+        size = len(buffer) if self.left is None else min(len(buffer), self.left)
+        if size <= 0:
+            return 0
+        count = self.file.readinto(memoryview(buffer)[:size]) or 0
+        if self.left is not None:
+            self.left -= count
+        return count
+
+    def close(self) -> None:
+        self.file.close()
+        super().close()
 
 
 class _Utf16AsUtf8(io.RawIOBase):

@@ -23,9 +23,12 @@ from traceclio_core.hookspecs import hookimpl
 from traceclio_core.model import Trace
 from traceclio_core.rejects import RejectLog
 from traceclio_core.settings import InputFormat, Settings
+from traceclio_core.shards import FilePiece, Shard, packed
 from traceclio_otlp.source import expand, is_local
 from traceclio_transcripts.reader import TranscriptFile
 from traceclio_transcripts.runs import Place, run_id, to_records
+
+SOURCE = "transcript-files"
 
 
 @hookimpl(trylast=True)
@@ -34,7 +37,31 @@ def traceclio_load_traces(locations: list[str], settings: Settings, rejects: Rej
              if file_format(path, settings.input_format) is InputFormat.TRANSCRIPTS]
     if not files:
         return None
-    return load_traces(files, settings, rejects)
+    return TranscriptFiles(files, settings, rejects)
+
+
+@hookimpl(trylast=True)
+def traceclio_read_shard(shard: Shard, settings: Settings, rejects: RejectLog) -> Iterable[Trace] | None:
+    if shard.source != SOURCE:
+        return None
+    return TranscriptFiles([Path(piece.path) for piece in shard.pieces], settings, rejects)
+
+
+class TranscriptFiles:
+    """Traces of every run in `files`, in file order; a file is a shard's smallest piece (run ids may be
+    FILE:LINE, so a file is never cut)."""
+
+    def __init__(self, files: list[Path], settings: Settings, rejects: RejectLog):
+        self.files = files
+        self.settings = settings
+        self.rejects = rejects
+
+    def shards(self, target_bytes: int) -> list[Shard]:
+        sizes = {str(path): path.stat().st_size for path in self.files}
+        return packed([FilePiece(str(path)) for path in self.files], SOURCE, target_bytes, sizes)
+
+    def __iter__(self) -> Iterator[Trace]:
+        return load_traces(self.files, self.settings, self.rejects)
 
 
 def load_traces(files: list[Path], settings: Settings, rejects: RejectLog) -> Iterator[Trace]:
