@@ -58,6 +58,7 @@ class LocalEngine:
 
     def map(self, shards: list[Shard]) -> Iterator[ShardResult]:
         if self._pool is None:
+            self.workers = min(self.workers, len(shards))  # no idle process to start
             self._pool = ProcessPoolExecutor(self.workers, mp_context=multiprocessing.get_context("spawn"),
                                              initializer=start, initargs=(self.recipe, self.settings_json))
         return self._pool.map(read_shard, shards)
@@ -74,14 +75,14 @@ class LocalEngine:
             self._pool = None
 
 
-def open_engine(settings: Settings, pm: pluggy.PluginManager, extractor, shards: int) -> Engine | None:
-    """The engine for this run, or None to read everything in this process: one worker (or one shard) on
-    the local engine, an extractor that must see the whole run in one process (a model backend keeps the
-    run's budget), or plugins that cannot be sent to a worker."""
+def open_engine(settings: Settings, pm: pluggy.PluginManager, extractor) -> Engine | None:
+    """The engine for this run, or None to read everything in this process: one worker on the local
+    engine, an extractor that must see the whole run in one process (a model backend keeps the run's
+    budget), or plugins that cannot be sent to a worker."""
     parallel = getattr(extractor, "runs_in_workers", False)
     recipe = PluginRecipe.of(pm) if parallel else None
     if settings.engine == LOCAL:
-        workers = min(worker_count(settings), shards)
+        workers = worker_count(settings)
         return LocalEngine(recipe, settings, workers) if recipe is not None and workers > 1 else None
     if recipe is None:
         why = ("its facet extractor keeps run-wide state and must run in this process" if not parallel else

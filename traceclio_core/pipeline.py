@@ -199,9 +199,11 @@ def read_and_extract(sources: list, settings: Settings, pm: pluggy.PluginManager
     """Every source's traces read and their facet rows computed: on an engine's workers, shard by shard,
     where the input can be split (sharded.py), else here, one trace after another. Same rows either way.
     Also returns the engine (None when in-process); the caller closes it once the run is done."""
-    streams = sharded.plan(sources, settings.shard_bytes, engines.worker_count(settings))
-    engine = None if streams is None else engines.open_engine(settings, pm, extractor,
-                                                              sum(len(s) for s in streams))
+    engine = engines.open_engine(settings, pm, extractor) if sharded.splittable(sources) else None
+    streams = None if engine is None else sharded.plan(sources, settings.shard_bytes, engine.workers)
+    if engine is not None and engine.name == engines.LOCAL and sum(map(len, streams)) < 2:
+        engine.close()  # nothing to share out: no process is started
+        engine = None
     if engine is None:
         traces = (trace for source in sources for trace in source)
         rows, counts = extract_facets(traces, settings, pm, rejects, progress, clock, extractor)

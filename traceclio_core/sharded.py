@@ -23,10 +23,13 @@ MIN_SHARD_BYTES = 4 << 20
 MAX_SHARD_BYTES = 256 << 20
 
 
-def plan(sources: list, target_bytes: int | None, workers: int) -> list[list[Shard]] | None:
-    """Each source's shards (one stream per source), or None when a source cannot be split."""
-    if not sources or not all(callable(getattr(source, "shards", None)) for source in sources):
-        return None
+def splittable(sources: list) -> bool:
+    """Whether every source can be read in shards."""
+    return bool(sources) and all(callable(getattr(source, "shards", None)) for source in sources)
+
+
+def plan(sources: list, target_bytes: int | None, workers: int) -> list[list[Shard]]:
+    """Each source's shards (one stream per source)."""
     if target_bytes is None:
         total = sum(shard.size for source in sources for shard in source.shards(1 << 62))
         target_bytes = min(MAX_SHARD_BYTES, max(MIN_SHARD_BYTES, total // (workers * SHARDS_PER_WORKER) + 1))
