@@ -1,27 +1,106 @@
 """Pipeline throughput: traces/s per stage and peak RSS on N synthetic traces, then a re-run on the same
-traces (everything cached) with its time as a ratio of the first.
+traces (everything cached) with its time as a ratio of the first; beside each size, the parse floor
+(orjson over the same files, measured in the same bench run) and how many times it the first run takes.
 
-    python bench/pipeline.py                 # 10,000 traces
-    python bench/pipeline.py --n 100000      # the 10-minute target
+    python bench/pipeline.py                                   # 10,000 traces, one process
+    python bench/pipeline.py --n 100000 --workers 1,2          # the 10-minute target, in-process and 2 workers
+    python bench/pipeline.py --n 10000 --workers 2 --engine local,ray   # the Ray engine on a local Ray
+    python bench/pipeline.py --n 1000000 --per-file 100000     # generated in files, streamed
+
+Each row runs in a process of its own (so its peak RSS is its own) with a cold cache, then re-runs.
+Peak RSS: the run's process, and the largest worker process (local engine; Ray's workers are not ours).
 """
 
 from __future__ import annotations
 
 import argparse
-import gc
+import json
 import resource
+import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
-from traceclio_core import pipeline
-from traceclio_core.plugins import plugin_manager
-from traceclio_core.settings import Settings
+
+def peak_rss_mib(who: int = resource.RUSAGE_SELF) -> float:
+    return resource.getrusage(who).ru_maxrss / 1024
 
 
-def peak_rss_mib() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+def trace_files(data: Path) -> list[Path]:
+    return [data / "traces.jsonl"] if (data / "traces.jsonl").exists() else sorted((data / "traces").glob("*.jsonl"))
+
+
+def parse_floor(files: list[Path]) -> tuple[float, str]:
+    """Seconds to read and parse every line of `files`, the least any reader of these bytes pays."""
+    try:
+        import orjson
+
+        loads, name = orjson.loads, "orjson"
+    except ImportError:  # orjson is in the dev extra; without it the floor is the standard library's
+        loads, name = json.loads, "json"
+    start = time.perf_counter()
+    for path in files:
+        with path.open("rb") as handle:
+            for line in handle:
+                if line.strip():
+                    loads(line)
+    return time.perf_counter() - start, name
+
+
+def one_row(args: argparse.Namespace, data: Path, root: Path) -> dict:
+    """Both runs of one (engine, workers) row, in this process."""
+    from traceclio_core import pipeline
+    from traceclio_core.plugins import plugin_manager
+    from traceclio_core.settings import Settings
+
+    pm = plugin_manager()
+    if args.engine == "ray":
+        import ray
+        import traceclio_ray.plugin
+
+        if not pm.is_registered(traceclio_ray.plugin):  # where the entry point is not installed
+            pm.register(traceclio_ray.plugin)
+        ray.init(address=args.ray_address, include_dashboard=False, log_to_driver=False)
+    cache = root / f"cache-{args.engine}-{args.workers}"
+    # Load the embedder before timing: a one-time cost per process.
+    pm.hook.traceclio_embedder(settings=Settings(cache_dir=cache, embedder=args.embedder))
+    out = {"engine": args.engine, "workers": args.workers, "runs": []}
+    for attempt in ("first run", "re-run (cached)"):
+        settings = Settings(out_dir=root / f"run-{args.engine}-{args.workers}", cache_dir=cache,
+                            embedder=args.embedder, engine=args.engine, workers=args.workers)
+        start = time.perf_counter()
+        result = pipeline.run([str(p) for p in trace_files(data)], settings, pm)
+        total = time.perf_counter() - start
+        s = result.summary
+        out["runs"].append({"attempt": attempt, "seconds": total, "traces": s["traces_read"],
+                            "stages": s["stage_seconds"], "engine_used": s.get("engine"),
+                            "workers_used": s.get("workers"), "shards": s.get("shards"),
+                            "shards_merged": s.get("shards_merged"), "computed": s["facets_computed"],
+                            "cached": s["facets_cached"], "distinct": s["distinct_texts"],
+                            "embedded": s["texts_embedded"]})
+        result = None
+    out["peak_rss_mib"] = peak_rss_mib()
+    out["peak_worker_rss_mib"] = peak_rss_mib(resource.RUSAGE_CHILDREN)
+    return out
+
+
+def print_row(row: dict, floor: float) -> None:
+    first = row["runs"][0]
+    print(f"\n{row['engine']} engine, workers={row['workers'] or 'all cores'} "
+          f"(ran as {first['engine_used']}, {first['workers_used']} workers, {first['shards']} shards, "
+          f"{first['shards_merged']} merged)")
+    for run in row["runs"]:
+        rate = run["traces"] / run["seconds"]
+        print(f"  {run['attempt']}: {run['traces']:,} traces in {run['seconds']:.1f} s = {rate:,.0f} traces/s "
+              f"({run['seconds'] / floor:.1f}x the parse floor; facets computed {run['computed']:,}, cached "
+              f"{run['cached']:,}; distinct texts {run['distinct']:,}, embedded now {run['embedded']:,})")
+        for stage, seconds in run["stages"].items():
+            stage_rate = run["traces"] / seconds if seconds else float("inf")
+            print(f"    {stage:<26} {seconds:8.2f} s  {stage_rate:12,.0f} traces/s")
+    ratio = row["runs"][1]["seconds"] / row["runs"][0]["seconds"]
+    print(f"  peak RSS {row['peak_rss_mib']:,.0f} MiB (largest worker {row['peak_worker_rss_mib']:,.0f} MiB); "
+          f"re-run / first run = {ratio:.3f}")
 
 
 def main() -> None:
@@ -29,40 +108,49 @@ def main() -> None:
     parser.add_argument("--n", type=int, default=10_000)
     parser.add_argument("--seed", type=int, default=11)
     parser.add_argument("--embedder", default="static-minilm")
+    parser.add_argument("--workers", default="1", help="comma-separated worker counts, one row each "
+                                                       "('all' = every core)")
+    parser.add_argument("--engine", default="local", help="comma-separated engines: local, ray")
+    parser.add_argument("--ray-address", default=None, help="with ray: a cluster to join (default: start one here)")
+    parser.add_argument("--per-file", type=int, default=None, help="generate the traces in files of this many")
     parser.add_argument("--workdir", type=Path, default=None, help="keep data and caches here")
+    parser.add_argument("--row", default=None, help=argparse.SUPPRESS)  # internal: run one row, print JSON
     args = parser.parse_args()
+    root = args.workdir or Path(tempfile.mkdtemp(prefix="traceclio-bench-"))
+    data = root / (f"synthetic-{args.n}-{args.seed}" + (f"-per{args.per_file}" if args.per_file else ""))
+    if args.row is not None:
+        args.engine, workers = json.loads(args.row)
+        args.workers = workers
+        print("ROW " + json.dumps(one_row(args, data, root)))
+        return
     import synthetic
 
-    root = args.workdir or Path(tempfile.mkdtemp(prefix="traceclio-bench-"))
-    data = root / f"synthetic-{args.n}-{args.seed}"
-    if not (data / "traces.jsonl").exists():
+    if not trace_files(data):
         start = time.perf_counter()
-        synthetic.write_dataset(data, args.n, args.seed)
-        print(f"generated {args.n:,} traces in {time.perf_counter() - start:.1f} s "
-              f"({(data / 'traces.jsonl').stat().st_size / 2**20:,.0f} MiB)")
-    cache = root / "cache"
-    # Load the embedder before timing: a one-time cost per process.
-    plugin_manager().hook.traceclio_embedder(settings=Settings(cache_dir=cache, embedder=args.embedder))
-    timings = []
-    for attempt in ("first run", "re-run (cached)"):
-        # A re-run is a new process for a user: the first run's rows must not be alive (and walked by the
-        # garbage collector) while the second is timed.
-        result = None
-        gc.collect()
-        settings = Settings(out_dir=root / "run", cache_dir=cache, embedder=args.embedder)
-        start = time.perf_counter()
-        result = pipeline.run([str(data / "traces.jsonl")], settings, plugin_manager())
-        total = time.perf_counter() - start
-        timings.append(total)
-        s = result.summary
-        print(f"\n{attempt}: {s['traces_read']:,} traces in {total:.1f} s = {s['traces_read'] / total:,.0f} traces/s "
-              f"(facets computed {s['facets_computed']:,}, cached {s['facets_cached']:,}; "
-              f"distinct texts {s['distinct_texts']:,}, embedded now {s['texts_embedded']:,})")
-        for stage, seconds in s["stage_seconds"].items():
-            rate = s["traces_read"] / seconds if seconds else float("inf")
-            print(f"  {stage:<26} {seconds:8.2f} s  {rate:12,.0f} traces/s")
-    print(f"\npeak RSS {peak_rss_mib():,.0f} MiB; re-run / first run = {timings[1] / timings[0]:.3f}")
-    print(f"embedder {args.embedder}; python {sys.version.split()[0]}")
+        synthetic.write_dataset(data, args.n, args.seed, per_file=args.per_file)
+        size = sum(p.stat().st_size for p in trace_files(data))
+        print(f"generated {args.n:,} traces in {time.perf_counter() - start:.1f} s ({size / 2**20:,.0f} MiB, "
+              f"{len(trace_files(data))} file(s))")
+    floor, parser_name = parse_floor(trace_files(data))
+    print(f"parse floor ({parser_name} over the same files): {floor:.1f} s = {args.n / floor:,.0f} traces/s")
+    for engine in args.engine.split(","):
+        for workers in args.workers.split(","):
+            count = None if workers == "all" else int(workers)
+            command = [sys.executable, __file__, "--n", str(args.n), "--seed", str(args.seed), "--embedder",
+                       args.embedder, "--workdir", str(root), "--row", json.dumps([engine, count])]
+            if args.per_file:
+                command += ["--per-file", str(args.per_file)]
+            if args.ray_address:
+                command += ["--ray-address", args.ray_address]
+            done = subprocess.run(command, capture_output=True, text=True)
+            found = [line for line in done.stdout.splitlines() if line.startswith("ROW ")]
+            if done.returncode or not found:
+                print(f"\n{engine} engine, workers={workers}: failed\n{done.stderr[-3000:]}")
+                continue
+            print_row(json.loads(found[-1][4:]), floor)
+            if engine == "ray":
+                break  # Ray's workers are the cluster's CPUs, not a count of ours
+    print(f"\nembedder {args.embedder}; python {sys.version.split()[0]}; {time.strftime('%Y-%m-%d')}")
 
 
 if __name__ == "__main__":

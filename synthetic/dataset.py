@@ -80,34 +80,62 @@ def generate(n, seed, split="all"):
         yield SyntheticTrace(trace_id, truth, _service_name(sc), tenant, spans)
 
 
-def write_dataset(out_dir, n, seed, split="all"):
+def write_dataset(out_dir, n, seed, split="all", per_file=None):
     """Writes out_dir/traces.jsonl (OTLP/JSON lines) and out_dir/truth.jsonl (one label per trace).
 
-    Same arguments give byte-identical files.
+    With `per_file`, the traces go to out_dir/traces/00000.jsonl, 00001.jsonl, ... about `per_file` traces
+    each (a new file starts between windows of interleaved traces), streamed as they are generated: the
+    same lines, in the same order, as the one file. Same arguments give byte-identical files.
     """
     os.makedirs(out_dir, exist_ok=True)
     # the generator allocates millions of small, acyclic objects; cyclic GC passes only cost time
     gc_was_enabled = gc.isenabled()
     gc.disable()
     try:
-        _write(out_dir, n, seed, split)
+        _write(out_dir, n, seed, split, per_file)
     finally:
         if gc_was_enabled:
             gc.enable()
 
 
-def _write(out_dir, n, seed, split):
+class _Files:
+    """The traces file, or numbered files of about `per_file` traces each."""
+
+    def __init__(self, out_dir, per_file):
+        self.out_dir, self.per_file = out_dir, per_file
+        self.number, self.written, self.file = 0, 0, None
+        if per_file:
+            os.makedirs(os.path.join(out_dir, "traces"), exist_ok=True)
+
+    def target(self, traces):
+        if self.file is None or (self.per_file and self.written >= self.per_file):
+            self.close()
+            name = os.path.join("traces", f"{self.number:05d}.jsonl") if self.per_file else "traces.jsonl"
+            self.file = open(os.path.join(self.out_dir, name), "w", encoding="utf-8")  # noqa: SIM115
+            self.number, self.written = self.number + 1, 0
+        self.written += traces
+        return self.file
+
+    def close(self):
+        if self.file is not None:
+            self.file.close()
+
+
+def _write(out_dir, n, seed, split, per_file=None):
     batch_rng = random.Random(f"traceclio-batches:{seed}:{split}")
-    with open(os.path.join(out_dir, "traces.jsonl"), "w", encoding="utf-8") as traces_file, \
-            open(os.path.join(out_dir, "truth.jsonl"), "w", encoding="utf-8") as truth_file:
-        window = []
-        for trace in generate(n, seed, split):
-            truth_file.write(json.dumps(trace.truth, separators=(",", ":")) + "\n")
-            window.append((trace.service, trace.tenant, trace.spans))
-            if len(window) == TRACES_PER_WINDOW:
-                _flush(window, batch_rng, traces_file)
-                window = []
-        _flush(window, batch_rng, traces_file)
+    files = _Files(out_dir, per_file)
+    try:
+        with open(os.path.join(out_dir, "truth.jsonl"), "w", encoding="utf-8") as truth_file:
+            window = []
+            for trace in generate(n, seed, split):
+                truth_file.write(json.dumps(trace.truth, separators=(",", ":")) + "\n")
+                window.append((trace.service, trace.tenant, trace.spans))
+                if len(window) == TRACES_PER_WINDOW:
+                    _flush(window, batch_rng, files.target(len(window)))
+                    window = []
+            _flush(window, batch_rng, files.target(len(window)))
+    finally:
+        files.close()
 
 
 def _flush(window, rng, out):

@@ -52,6 +52,14 @@ def test_same_arguments_give_byte_identical_files(tmp_path):
         assert (first / name).read_bytes() == (second / name).read_bytes()
 
 
+def test_traces_written_in_files_of_n_are_the_one_file_cut_between_windows(tmp_path):
+    synthetic.write_dataset(tmp_path / "one", 300, seed=5)
+    synthetic.write_dataset(tmp_path / "many", 300, seed=5, per_file=64)
+    files = sorted((tmp_path / "many" / "traces").glob("*.jsonl"))
+    assert len(files) == 5
+    assert b"".join(f.read_bytes() for f in files) == (tmp_path / "one" / "traces.jsonl").read_bytes()
+
+
 def test_different_seeds_give_different_traces(tmp_path):
     synthetic.write_dataset(tmp_path / "a", 50, seed=1)
     synthetic.write_dataset(tmp_path / "b", 50, seed=2)
