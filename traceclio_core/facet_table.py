@@ -19,6 +19,8 @@ from traceclio_core.facets import DIRECT_FACETS, MODEL_FACETS, DirectFacets, Fac
 from traceclio_core.model import Trace
 
 FILE_NAME = "facets.parquet"
+# Rows per Parquet row group: what is converted at a time when writing, and read to answer a cache hit.
+ROWS_PER_GROUP = 4096
 _ARROW_TYPES = {"int": pa.int64(), "float": pa.float64(), "bool": pa.bool_(), "str": pa.string(),
                 "list[str]": pa.list_(pa.string()), "list[int]": pa.list_(pa.int64()),
                 "list[float]": pa.list_(pa.float64())}
@@ -63,37 +65,52 @@ def _plugin_column(name: str, values: list, declared: str | None) -> tuple[pa.Fi
     return pa.field(name, pa.string(), metadata=_JSON), pa.array(text, type=pa.string())
 
 
-def to_table(rows: Iterable[tuple[FacetRow, dict]], types: dict[str, str] | None = None) -> pa.Table:
-    """The fact table: the core columns, then one column per plugin facet (sorted by name), then `extra`.
-    `types` declares plugin facets' column types (see FacetSpec); undeclared ones are inferred."""
-    rows = list(rows)
-    columns: dict[str, list] = {f.name: [] for f in _core_fields()}
-    plugin_names = sorted({name for row, _ in rows for name in row.facets} - set(CORE_COLUMNS))
-    plugin: dict[str, list] = {name: [] for name in plugin_names}
-    extras = []
-    for row, extra in rows:
-        columns["trace_id"].append(row.trace_id)
-        columns["tenant"].append(row.tenant)
-        columns["outcome"].append(row.outcome)
-        columns["content_hash"].append(row.content_hash)
-        columns["extractor_version"].append(row.extractor_version)
-        for name in DIRECT_FACETS:
-            columns[name].append(getattr(row.direct, name))
-        for name in MODEL_FACETS:
-            value = getattr(row.model, name)
-            columns[name].append(value if isinstance(value, int) else str(value))
-        for name in plugin_names:
-            plugin[name].append(row.facets.get(name))
-        extras.append(json.dumps(extra, sort_keys=True) if extra else None)
+def schema(rows: list[tuple[FacetRow, dict]], types: dict[str, str] | None = None) -> pa.Schema:
+    """The fact table's columns for `rows`: what `to_table` would give them, found without building it
+    (only a plugin facet with no declared type is read over every row, to infer its type)."""
     fields = _core_fields()
-    arrays = [pa.array(columns[f.name], type=f.type) for f in fields]
-    for name in plugin_names:
-        field, array = _plugin_column(name, plugin[name], (types or {}).get(name))
-        fields.append(field)
-        arrays.append(array)
-    fields.append(pa.field("extra", pa.string()))
-    arrays.append(pa.array(extras, type=pa.string()))
-    return pa.Table.from_arrays(arrays, schema=pa.schema(fields))
+    for name in sorted({name for row, _ in rows for name in row.facets} - set(CORE_COLUMNS)):
+        declared = (types or {}).get(name)
+        if declared in _ARROW_TYPES:
+            fields.append(pa.field(name, _ARROW_TYPES[declared]))
+        else:
+            fields.append(_plugin_column(name, [row.facets.get(name) for row, _ in rows], declared)[0])
+    return pa.schema([*fields, pa.field("extra", pa.string())])
+
+
+def to_table(rows: Iterable[tuple[FacetRow, dict]], types: dict[str, str] | None = None,
+             columns_of: pa.Schema | None = None) -> pa.Table:
+    """The fact table: the core columns, then one column per plugin facet (sorted by name), then `extra`.
+    `types` declares plugin facets' column types (see FacetSpec); undeclared ones are inferred, unless
+    `columns_of` (the `schema` of a larger set of rows) gives every column and its type."""
+    rows = rows if isinstance(rows, list) else list(rows)
+    return _fixed_table(rows, columns_of if columns_of is not None else schema(rows, types))
+
+
+def _core_values(row: FacetRow, extra: dict) -> dict:
+    values = {"trace_id": row.trace_id, "tenant": row.tenant, "outcome": row.outcome,
+              "content_hash": row.content_hash, "extractor_version": row.extractor_version}
+    for name in DIRECT_FACETS:
+        values[name] = getattr(row.direct, name)
+    for name in MODEL_FACETS:
+        value = getattr(row.model, name)
+        values[name] = value if isinstance(value, int) else str(value)
+    values["extra"] = json.dumps(extra, sort_keys=True) if extra else None
+    return values
+
+
+def _fixed_table(rows: list[tuple[FacetRow, dict]], columns_of: pa.Schema) -> pa.Table:
+    core = [_core_values(row, extra) for row, extra in rows]
+    arrays = []
+    for field in columns_of:
+        if field.name in CORE_COLUMNS:
+            values = [c[field.name] for c in core]
+        else:
+            values = [row.facets.get(field.name) for row, _ in rows]
+            if field.metadata == _JSON:
+                values = [None if v is None else json.dumps(v, sort_keys=True) for v in values]
+        arrays.append(pa.array(values, type=field.type))
+    return pa.Table.from_arrays(arrays, schema=columns_of)
 
 
 def from_table(table: pa.Table) -> list[tuple[FacetRow, dict]]:
@@ -116,8 +133,14 @@ def from_table(table: pa.Table) -> list[tuple[FacetRow, dict]]:
 
 
 def write(path: Path, rows: Iterable[tuple[FacetRow, dict]], types: dict[str, str] | None = None) -> None:
+    """The fact table, converted and written a row group at a time (never one Arrow table of every row)."""
+    rows = rows if isinstance(rows, list) else list(rows)
     path.parent.mkdir(parents=True, exist_ok=True)
-    pq.write_table(to_table(rows, types), path, compression="zstd")
+    columns = schema(rows, types)
+    with pq.ParquetWriter(path, columns, compression="zstd") as writer:
+        for start in range(0, max(len(rows), 1), ROWS_PER_GROUP):
+            writer.write_table(to_table(rows[start:start + ROWS_PER_GROUP], columns_of=columns),
+                               row_group_size=ROWS_PER_GROUP)
 
 
 def read(path: Path) -> list[tuple[FacetRow, dict]]:
@@ -125,35 +148,67 @@ def read(path: Path) -> list[tuple[FacetRow, dict]]:
 
 
 class FacetCache:
-    """Facets computed in earlier runs, by (content hash, extractor version). Appends one shard per run."""
+    """Facets computed in earlier runs, by (content hash, extractor version). Appends one shard per run.
+
+    Looked up by key, never loaded whole: the first lookup reads only the two key columns of each shard
+    (an index of where each row lies), and a hit reads the row group that holds it. A cache that many
+    runs have filled costs a run what its own traces need."""
 
     def __init__(self, directory: Path, types: dict[str, str] | None = None):
         self.directory = directory / "facets"
         self.types = types
-        self._index: dict[tuple[str, str], tuple[FacetRow, dict]] | None = None
+        self._where: dict[tuple[str, str], tuple[Path, int, int]] | None = None  # key -> shard, row group, row
+        self._fresh: dict[tuple[str, str], tuple[FacetRow, dict]] = {}  # put during this run
         self._new: list[tuple[FacetRow, dict]] = []
 
-    def _load(self) -> dict[tuple[str, str], tuple[FacetRow, dict]]:
-        if self._index is None:
-            self._index = {}
+    def _index(self) -> dict[tuple[str, str], tuple[Path, int, int]]:
+        if self._where is None:
+            self._where = {}
             for shard in sorted(self.directory.glob("*.parquet")) if self.directory.exists() else []:
-                for row, extra in read(shard):
-                    self._index[(row.content_hash, row.extractor_version)] = (row, extra)
-        return self._index
+                parquet = pq.ParquetFile(shard)
+                for group in range(parquet.metadata.num_row_groups):
+                    keys = parquet.read_row_group(group, columns=["content_hash", "extractor_version"]).to_pydict()
+                    for row, key in enumerate(zip(keys["content_hash"], keys["extractor_version"])):
+                        self._where[key] = (shard, group, row)  # a later shard's row wins, as before
+        return self._where
+
+    def __contains__(self, key: tuple[str, str]) -> bool:
+        return key in self._fresh or key in self._index()
 
     def get(self, content_hash: str, version: str) -> tuple[FacetRow, dict] | None:
-        return self._load().get((content_hash, version))
+        return self.get_many([(content_hash, version)]).get((content_hash, version))
+
+    def get_many(self, keys: Iterable[tuple[str, str]]) -> dict[tuple[str, str], tuple[FacetRow, dict]]:
+        """The cached rows of those `keys` that are cached, each row group read once."""
+        found: dict[tuple[str, str], tuple[FacetRow, dict]] = {}
+        wanted: dict[tuple[Path, int], list[tuple[int, tuple[str, str]]]] = {}
+        where = self._index()
+        for key in keys:
+            if key in self._fresh:
+                found[key] = self._fresh[key]
+            elif key in where:
+                shard, group, row = where[key]
+                wanted.setdefault((shard, group), []).append((row, key))
+        for (shard, group), rows in wanted.items():
+            table = pq.ParquetFile(shard).read_row_group(group).take([row for row, _ in rows])
+            found.update(zip((key for _, key in rows), from_table(table)))
+        return found
 
     def put(self, row: FacetRow, extra: dict) -> None:
-        self._load()[(row.content_hash, row.extractor_version)] = (row, extra)
+        self._fresh[(row.content_hash, row.extractor_version)] = (row, extra)
         self._new.append((row, extra))
 
     def save(self) -> None:
+        """Write the rows put since the last save as a shard; from now on they are read from it."""
         if not self._new:
             return
         digest = hashlib.sha256("".join(r.content_hash for r, _ in self._new).encode()).hexdigest()[:16]
-        write(self.directory / f"{digest}.parquet", self._new, self.types)
-        self._new = []
+        shard = self.directory / f"{digest}.parquet"
+        write(shard, self._new, self.types)
+        where = self._index()
+        for number, (row, _) in enumerate(self._new):
+            where[(row.content_hash, row.extractor_version)] = (shard, *divmod(number, ROWS_PER_GROUP))
+        self._new, self._fresh = [], {}
 
 
 class SourceManifest:

@@ -28,6 +28,10 @@ from traceclio_core.render import Axis
 from traceclio_core.settings import Settings
 
 
+# Rows read from the cache at a time on a re-run of unchanged input (each row group is read once per chunk).
+MANIFEST_CHUNK = 50_000
+
+
 class StageClock:
     def __init__(self):
         self.seconds: dict[str, float] = {}
@@ -104,10 +108,10 @@ def extract_facets(traces: Iterable[Trace], settings: Settings, pm: pluggy.Plugi
                 if digest is None:
                     continue
                 hashes[trace.trace_id] = digest
-                if cache.get(digest, version) is None:
-                    todo.append(trace)
-                else:
+                if (digest, version) in cache:
                     cached.add(trace.trace_id)
+                else:
+                    todo.append(trace)
             with clock.stage("direct facets"):
                 computed = {trace.trace_id: facets for trace in todo
                             if (facets := per_trace(rejects, "direct facets", trace.trace_id,
@@ -133,6 +137,7 @@ def extract_facets(traces: Iterable[Trace], settings: Settings, pm: pluggy.Plugi
                                outcome=trace.outcome)
                 fresh[trace.trace_id] = (row, extra)
             fresh = _writable(fresh, rejects, types)
+            hits = cache.get_many((hashes[trace_id], version) for trace_id in cached)
             for row, extra in fresh.values():
                 if "facet_failure" not in extra:
                     cache.put(row, extra)
@@ -142,7 +147,7 @@ def extract_facets(traces: Iterable[Trace], settings: Settings, pm: pluggy.Plugi
                     rows.append(fresh[trace.trace_id])
                 elif trace.trace_id in cached:
                     counts["facets_cached"] += 1
-                    row, extra = cache.get(hashes[trace.trace_id], version)
+                    row, extra = hits[(hashes[trace.trace_id], version)]
                     rows.append((row.model_copy(update={"trace_id": trace.trace_id, "tenant": trace.tenant}), extra))
                 else:
                     continue  # set aside above, and counted with the rejected traces
@@ -266,13 +271,14 @@ def _from_manifest(manifest: SourceManifest | None, settings: Settings, pm: plug
     version = facet_version(pm, extractor, settings)
     cache = FacetCache(settings.cache_dir)
     mark_facet_version_used(settings.cache_dir, version)
+    if not all((digest, version) in cache for _, digest in seen["traces"]):
+        return None
     rows = []
-    for trace_id, digest in seen["traces"]:
-        hit = cache.get(digest, version)
-        if hit is None:
-            return None
-        row, extra = hit
-        rows.append((row.model_copy(update={"trace_id": trace_id}), extra))
+    for start in range(0, len(seen["traces"]), MANIFEST_CHUNK):
+        chunk = seen["traces"][start:start + MANIFEST_CHUNK]
+        hits = cache.get_many((digest, version) for _, digest in chunk)
+        rows.extend((hits[(digest, version)][0].model_copy(update={"trace_id": trace_id}),
+                     hits[(digest, version)][1]) for trace_id, digest in chunk)
     with progress.stage("load + facets (cached)", len(rows)) as advance:
         for record in seen["rejects"]:
             rejects.add(Reject(**record))
