@@ -86,6 +86,15 @@ def test_workers_give_the_outputs_of_one_process(synthetic_file, tmp_path):
                                                              text.index('{"resourceSpans": [ not json') + 1)]
 
 
+def test_strict_stops_at_the_first_reject_a_worker_meets(synthetic_file, tmp_path):
+    from traceclio_core.errors import StrictModeError
+
+    text = synthetic_file.read_text().splitlines()
+    line = text.index('{"resourceSpans": [ not json') + 1
+    with pytest.raises(StrictModeError, match=f"traces.jsonl:{line}: line is not valid JSON"):
+        run(synthetic_file, tmp_path / "out", workers=2, shard_bytes=SHARD_BYTES, strict=True)
+
+
 def test_seams_a_trace_crosses_are_merged_and_rejects_keep_their_lines(damaged_dir, tmp_path):
     one = run(damaged_dir, tmp_path / "one", workers=1, shard_bytes=SHARD_BYTES, trace_window_spans=2000)
     many = run(damaged_dir, tmp_path / "many", workers=3, shard_bytes=SHARD_BYTES, trace_window_spans=2000)

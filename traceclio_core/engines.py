@@ -8,12 +8,12 @@ they need every row.
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
 from typing import Protocol
 
-import multiprocessing
 import pluggy
 
 from traceclio_core.components import Embedder

@@ -204,6 +204,9 @@ def read_and_extract(sources: list, settings: Settings, pm: pluggy.PluginManager
     """Every source's traces read and their facet rows computed: on an engine's workers, shard by shard,
     where the input can be split (sharded.py), else here, one trace after another. Same rows either way.
     Also returns the engine (None when in-process); the caller closes it once the run is done."""
+    if not sharded.splittable(sources) and settings.engine != engines.LOCAL:
+        raise ConfigurationError(f"--engine {settings.engine} reads local files in shards; these sources are "
+                                 "read in this process only: use --engine local")
     engine = engines.open_engine(settings, pm, extractor) if sharded.splittable(sources) else None
     streams = None if engine is None else sharded.plan(sources, settings.shard_bytes, engine.workers)
     if engine is not None and engine.name == engines.LOCAL and sum(map(len, streams)) < 2:
