@@ -17,26 +17,38 @@ def _key(text: str) -> str:
 
 
 class VectorCache:
-    """Vectors of one embedder: read from disk once, added to as texts are embedded, one shard per save."""
+    """Vectors of one embedder, one shard per save. Looked up by key: the first lookup reads only each
+    shard's keys, and a shard's vectors are read when a text it holds is asked for."""
 
     def __init__(self, embedder: Embedder, directory: Path | None):
         self.embedder = embedder
         self.directory = None if directory is None else (
             directory / "embeddings" / hashlib.sha1(embedder.model_id.encode()).hexdigest()[:16])
-        self._known: dict[str, np.ndarray] | None = None
+        self._where: dict[str, tuple[Path, int]] | None = None  # key -> shard, row
+        self._shards: dict[Path, np.ndarray] = {}  # vectors of the shards read so far
+        self._fresh: dict[str, np.ndarray] = {}  # embedded by this run
 
-    def _load(self) -> dict[str, np.ndarray]:
-        if self._known is None:
-            self._known = {}
+    def _index(self) -> dict[str, tuple[Path, int]]:
+        if self._where is None:
+            self._where = {}
             if self.directory is not None:
                 # When this embedder was last used: `traceclio prune-cache` keeps what runs still use.
                 self.directory.mkdir(parents=True, exist_ok=True)
                 (self.directory / USED_MARKER).touch()
             shards = sorted(self.directory.glob("*.npz")) if self.directory and self.directory.exists() else []
             for shard in shards:
-                with np.load(shard) as data:
-                    self._known.update(zip(data["keys"].tolist(), data["vectors"]))
-        return self._known
+                with np.load(shard) as data:  # an npz member is read when asked for: only the keys here
+                    self._where.update((key, (shard, row)) for row, key in enumerate(data["keys"].tolist()))
+        return self._where
+
+    def _vector(self, key: str) -> np.ndarray:
+        if key in self._fresh:
+            return self._fresh[key]
+        shard, row = self._where[key]
+        if shard not in self._shards:
+            with np.load(shard) as data:
+                self._shards[shard] = data["vectors"]
+        return self._shards[shard][row]
 
     def _save(self, keys: list[str], vectors: np.ndarray) -> None:
         if not keys or self.directory is None:
@@ -47,14 +59,14 @@ class VectorCache:
 
     def embed(self, texts: Sequence[str]) -> tuple[np.ndarray, int]:
         """Vectors for `texts` (distinct, in order) and how many had to be computed now."""
-        known = self._load()
+        where = self._index()
         keys = [_key(t) for t in texts]
-        missing = [i for i, k in enumerate(keys) if k not in known]
+        missing = [i for i, k in enumerate(keys) if k not in where and k not in self._fresh]
         if missing:
             fresh = np.asarray(self.embedder.embed([texts[i] for i in missing]), dtype=np.float32)
             for i, vector in zip(missing, fresh):
-                known[keys[i]] = vector
+                self._fresh[keys[i]] = vector
             self._save([keys[i] for i in missing], fresh)
         if not texts:
             return np.zeros((0, 1), dtype=np.float32), 0
-        return np.stack([known[k] for k in keys]).astype(np.float32), len(missing)
+        return np.stack([self._vector(k) for k in keys]).astype(np.float32), len(missing)
