@@ -8,7 +8,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from traceclio_core.cluster_model import ClusterNode, outcome_summary
+from traceclio_core.cluster_model import ClusterNode, outcome_summary, tenant_mix
 from traceclio_core.components import ClusterEvidence, Share
 from traceclio_core.contrast import RunContrast
 from traceclio_core.facets import FacetRow
@@ -139,7 +139,7 @@ def build_leaves(rows: Sequence[FacetRow], labels: np.ndarray, trace_vectors: np
         nodes.append(ClusterNode(
             id=ev.cluster_id, level=0, title=scrub_generated(name.title, names),
             description=scrub_generated(name.description, names),
-            profile=leaf_profile(ev), size=len(member), tenants=len({rows[i].tenant for i in member}),
+            profile=leaf_profile(ev), size=len(member), **tenant_mix(rows, member),
             failure_modes=ev.failure_modes, completion=ev.completion, mean_concern=ev.mean_concern,
             failing=is_failing(ev), deviation_share=ev.deviation_share, heterogeneous=ev.heterogeneous,
             distinguishing=ev.distinguishing, attributes=ev.attributes,

@@ -54,6 +54,10 @@ class Settings(BaseModel):
     # Privacy: a cluster surfaces only with at least this many distinct tenants AND traces, at every level.
     min_tenants: int = Field(3, ge=1)
     min_traces: int = Field(5, ge=1)
+    # ... AND no tenant holding more than this share of its traces, so one customer's private pattern
+    # cannot surface behind a few traces of others. Lower hides more clusters. Applies with min_tenants >= 2
+    # (with one tenant allowed, a cluster of one tenant's traces is allowed, so its majority must be).
+    max_tenant_share: float = Field(0.5, gt=0.0, le=1.0)
     # A trace is closed once this many spans have been read without one for it; bounds memory on big files.
     trace_window_spans: int = Field(200_000, ge=1)
     # Attribute values longer than this are cut (and the cut recorded) so one giant value cannot sink a run.
