@@ -66,8 +66,9 @@ class Settings(BaseModel):
     strict: bool = False
     # Traces in one batch through facet extraction; bounds memory, not results.
     batch_size: int = Field(2000, ge=1)
-    # Example summaries shown per leaf cluster in the report.
-    examples_per_cluster: int = 3
+    # Example summaries shown per leaf cluster (clusters.json, the report), drawn from at least min_tenants
+    # tenants (examples.pick_examples); raised to min_tenants when below it.
+    examples_per_cluster: int = Field(3, ge=0)
     # Sources that read a store (phoenix://, langfuse://): how far back ("7d", "12h", an ISO time) and an
     # optional source-specific filter expression.
     since: str | None = None

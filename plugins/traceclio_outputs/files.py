@@ -61,8 +61,8 @@ def _contrast(c) -> dict:
 
 def settings_record(settings: Settings) -> dict:
     return settings.model_dump(mode="json", include={"facets", "k", "levels", "seed", "min_tenants", "min_traces",
-                                                     "max_tenant_share", "llm", "embedder", "tenant_keys", "detectors",
-                                                     "phrase_share"})
+                                                     "max_tenant_share", "examples_per_cluster", "llm", "embedder", "tenant_keys",
+                                                     "detectors", "phrase_share"})
 
 
 def write_json(path: Path, value) -> None:
