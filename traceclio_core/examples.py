@@ -28,48 +28,44 @@ def pick_examples(rows: Iterable[FacetRow], limit: int, min_tenants: int,
     """Sanitised task summaries of `rows` (a cluster's traces) to show as its examples, drawn from at least
     `min_tenants` distinct tenants; an empty list where the cluster cannot meet that.
 
-    Tenants take turns: each round takes one summary from every tenant that still has a summary not yet
-    shown, and rounds go on only while at least `min_tenants` tenants can take part, so no tenant fills
-    the list on its own. Within a tenant, and between tenants, the order is by content hash (then trace
-    id): the same rows give the same examples, whatever order they come in. Traces without a tenant
-    count as one tenant, as they do for the thresholds. Empty summaries, and summaries identical to one
-    already taken, are skipped.
+    A summary comes from every tenant with a trace whose summary reads the same once sanitised, and a set of
+    examples from the tenants its summaries come from. Tenants take turns: each round, every tenant that has
+    a summary not yet shown shows its next one, and rounds go on only while at least `min_tenants` tenants
+    can take part, so no tenant fills the list on its own. Within a tenant, and between tenants, the order
+    is by content hash (then trace id): the same rows give the same examples, in whatever order they come.
+    Traces without a tenant count as one tenant, as they do for the thresholds. Empty summaries are skipped,
+    and no summary is shown twice.
 
-    At most `limit` examples, except that a `limit` below `min_tenants` is raised to `min_tenants`
-    (fewer examples could not come from that many tenants). `names` (sanitize.compile_names of the run's
-    tenants) is scrubbed from every summary. The result names no tenant.
+    At most `limit` examples, except that a `limit` below `min_tenants` is raised to `min_tenants` (fewer
+    summaries of one tenant each could not come from that many tenants). `names`
+    (sanitize.compile_names of the run's tenants) is scrubbed from every summary. The result names no tenant.
     """
     count = max(limit, min_tenants)
-    if count <= 0:
-        return []
-    by_tenant: dict[str | None, list[tuple[str, str, str]]] = {}
+    queues: dict[str | None, list[tuple[str, str, str]]] = {}
+    sources: dict[str, set[str | None]] = {}
     for row in rows:
         text = sanitize(row.model.task_summary, names)
         if text:
-            by_tenant.setdefault(row.tenant, []).append((row.content_hash, row.trace_id, text))
-    queues = sorted((sorted(candidates) for candidates in by_tenant.values()), key=lambda q: q[0][:2])
-    if len(queues) < min_tenants:
+            queues.setdefault(row.tenant, []).append((row.content_hash, row.trace_id, text))
+            sources.setdefault(text, set()).add(row.tenant)
+    if count <= 0 or len(queues) < min_tenants:
         return []
-    chosen: list[tuple[int, Example]] = []  # (the tenant's place in `queues`, the example)
-    seen: set[str] = set()
+    turns = sorted((sorted(queue) for queue in queues.values()), key=lambda q: q[0][:2])
+    chosen: list[Example] = []
+    shown: set[str] = set()
     while len(chosen) < count:
-        for queue in queues:  # what another tenant already showed is not shown twice
-            while queue and queue[0][2] in seen:
+        for queue in turns:  # what is shown already is not shown again
+            while queue and queue[0][2] in shown:
                 queue.pop(0)
-        active = [t for t, queue in enumerate(queues) if queue]
-        if len(active) < min_tenants:
+        if sum(1 for queue in turns if queue) < min_tenants:
             break
-        for t in active:
-            queue = queues[t]
-            while queue and queue[0][2] in seen:  # a tenant earlier in this round took the same text
+        for queue in turns:
+            while queue and queue[0][2] in shown:  # shown earlier in this round
                 queue.pop(0)
-            if not queue:
-                continue
-            _, trace_id, text = queue.pop(0)
-            seen.add(text)
-            chosen.append((t, Example(trace_id=trace_id, text=text)))
-            if len(chosen) == count:
-                break
-    if len({t for t, _ in chosen}) < min_tenants:
+            if queue and len(chosen) < count:
+                _, trace_id, text = queue.pop(0)
+                shown.add(text)
+                chosen.append(Example(trace_id=trace_id, text=text))
+    if len(set().union(*(sources[e.text] for e in chosen))) < min_tenants:
         return []
-    return [example for _, example in chosen]
+    return chosen
