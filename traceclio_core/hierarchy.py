@@ -49,7 +49,7 @@ class Clustering:
     """The stages after the fact table, with their plugins given explicitly (no hidden globals)."""
 
     def __init__(self, settings: Settings, axis: Axis, embedder, cluster: Callable, namer, review: Callable,
-                 progress: Callable[[str, int], None] | None = None):
+                 progress: Callable[[str, int], None] | None = None, vectors: VectorCache | None = None):
         self.settings = settings
         self.axis = axis
         self.cluster = cluster
@@ -58,8 +58,9 @@ class Clustering:
         self.progress = progress or (lambda stage, n: None)
         self.texts_embedded = 0
         self.distinct_texts = 0
-        # One cache for the leaves and every level above: read from disk once per run.
-        self.vectors = VectorCache(embedder, settings.cache_dir)
+        # One cache for the leaves and every level above: read from disk once per run (or once for several
+        # runs of the same embedder, such as the per-tenant runs, when given).
+        self.vectors = vectors or VectorCache(embedder, settings.cache_dir)
 
     def run(self, rows: list[FacetRow]) -> tuple[list[ClusterNode], dict[str, str | None], list[dict]]:
         settings = self.settings

@@ -58,6 +58,9 @@ class Settings(BaseModel):
     # cannot surface behind a few traces of others. Lower hides more clusters. Applies with min_tenants >= 2
     # (with one tenant allowed, a cluster of one tenant's traces is allowed, so its majority must be).
     max_tenant_share: float = Field(0.5, gt=0.0, le=1.0)
+    # Also write one run per tenant under OUT/tenants/<slug>/ (only that tenant's traces; thresholds on
+    # traces alone), beside the cross-tenant run in OUT/ itself: the within-tenant pass for the long tail.
+    per_tenant: bool = False
     # A trace is closed once this many spans have been read without one for it; bounds memory on big files.
     trace_window_spans: int = Field(200_000, ge=1)
     # Attribute values longer than this are cut (and the cut recorded) so one giant value cannot sink a run.
