@@ -18,9 +18,11 @@ from traceclio_core.workers import ShardResult
 
 # Shards per worker when their size is picked from the input: enough to keep every worker busy to the end.
 SHARDS_PER_WORKER = 4
-# Smaller shards cost more in start-up and seams than they give back in balance.
+# Smaller shards cost more in seams than they give back in balance; larger ones cost memory, since a
+# worker holds a shard's open traces until the trace window (or the shard) ends: about 5 bytes of Python
+# objects per byte of input.
 MIN_SHARD_BYTES = 4 << 20
-MAX_SHARD_BYTES = 256 << 20
+MAX_SHARD_BYTES = 64 << 20
 
 
 def splittable(sources: list) -> bool:
