@@ -41,7 +41,10 @@ class Engine(Protocol):
 
 
 def worker_count(settings: Settings) -> int:
-    return settings.workers or os.cpu_count() or 1
+    """`settings.workers`, else the cores this process may run on (a container's share, not the host's)."""
+    if settings.workers:
+        return settings.workers
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
 
 
 class LocalEngine:
