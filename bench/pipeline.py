@@ -99,8 +99,11 @@ def print_row(row: dict, floor: float) -> None:
             stage_rate = run["traces"] / seconds if seconds else float("inf")
             print(f"    {stage:<26} {seconds:8.2f} s  {stage_rate:12,.0f} traces/s")
     ratio = row["runs"][1]["seconds"] / row["runs"][0]["seconds"]
-    print(f"  peak RSS {row['peak_rss_mib']:,.0f} MiB (largest worker {row['peak_worker_rss_mib']:,.0f} MiB); "
-          f"re-run / first run = {ratio:.3f}")
+    # Children's peak RSS means something only where the children are our workers (a library that forks a
+    # helper counts the parent's pages at the fork).
+    workers = (f" (largest worker {row['peak_worker_rss_mib']:,.0f} MiB)" if first["engine_used"] == "local"
+               else "")
+    print(f"  peak RSS {row['peak_rss_mib']:,.0f} MiB{workers}; re-run / first run = {ratio:.3f}")
 
 
 def main() -> None:
