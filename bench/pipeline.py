@@ -16,6 +16,7 @@ from __future__ import annotations
 import argparse
 import json
 import resource
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -63,6 +64,7 @@ def one_row(args: argparse.Namespace, data: Path, root: Path) -> dict:
             pm.register(traceclio_ray.plugin)
         ray.init(address=args.ray_address, include_dashboard=False, log_to_driver=False)
     cache = root / f"cache-{args.engine}-{args.workers}"
+    shutil.rmtree(cache, ignore_errors=True)  # every row's first run starts cold, even in a kept --workdir
     # Load the embedder before timing: a one-time cost per process.
     pm.hook.traceclio_embedder(settings=Settings(cache_dir=cache, embedder=args.embedder))
     out = {"engine": args.engine, "workers": args.workers, "runs": []}
