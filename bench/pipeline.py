@@ -7,8 +7,8 @@ traces (everything cached) with its time as a ratio of the first; beside each si
     python bench/pipeline.py --n 10000 --workers 2 --engine local,ray   # the Ray engine on a local Ray
     python bench/pipeline.py --n 1000000 --per-file 100000     # generated in files, streamed
 
-Each row runs in a process of its own (so its peak RSS is its own) with a cold cache, then re-runs.
-Peak RSS: the run's process, and the largest worker process (local engine; Ray's workers are not ours).
+Each row's first run (with a cold cache) and its re-run are processes of their own, so each peak RSS is
+that run's: the run's process, and the largest worker process (local engine; Ray's workers are not ours).
 """
 
 from __future__ import annotations
@@ -49,8 +49,9 @@ def parse_floor(files: list[Path]) -> tuple[float, str]:
     return time.perf_counter() - start, name
 
 
-def one_row(args: argparse.Namespace, data: Path, root: Path) -> dict:
-    """Both runs of one (engine, workers) row, in this process."""
+def one_run(args: argparse.Namespace, data: Path, root: Path, attempt: str) -> dict:
+    """One run of a row (the first clears the row's cache), in this process: a re-run is a new process
+    for a user, so each attempt's peak RSS is its own."""
     from traceclio_core import pipeline
     from traceclio_core.plugins import plugin_manager
     from traceclio_core.settings import Settings
@@ -64,48 +65,45 @@ def one_row(args: argparse.Namespace, data: Path, root: Path) -> dict:
             pm.register(traceclio_ray.plugin)
         ray.init(address=args.ray_address, include_dashboard=False, log_to_driver=False)
     cache = root / f"cache-{args.engine}-{args.workers}"
-    shutil.rmtree(cache, ignore_errors=True)  # every row's first run starts cold, even in a kept --workdir
+    if attempt == FIRST:
+        shutil.rmtree(cache, ignore_errors=True)  # every row's first run starts cold, even in a kept --workdir
     # Load the embedder before timing: a one-time cost per process.
     pm.hook.traceclio_embedder(settings=Settings(cache_dir=cache, embedder=args.embedder))
-    out = {"engine": args.engine, "workers": args.workers, "runs": []}
-    for attempt in ("first run", "re-run (cached)"):
-        settings = Settings(out_dir=root / f"run-{args.engine}-{args.workers}", cache_dir=cache,
-                            embedder=args.embedder, engine=args.engine, workers=args.workers)
-        start = time.perf_counter()
-        result = pipeline.run([str(p) for p in trace_files(data)], settings, pm)
-        total = time.perf_counter() - start
-        s = result.summary
-        out["runs"].append({"attempt": attempt, "seconds": total, "traces": s["traces_read"],
-                            "stages": s["stage_seconds"], "engine_used": s.get("engine"),
-                            "workers_used": s.get("workers"), "shards": s.get("shards"),
-                            "shards_merged": s.get("shards_merged"), "computed": s["facets_computed"],
-                            "cached": s["facets_cached"], "distinct": s["distinct_texts"],
-                            "embedded": s["texts_embedded"]})
-        result = None
-    out["peak_rss_mib"] = peak_rss_mib()
-    out["peak_worker_rss_mib"] = peak_rss_mib(resource.RUSAGE_CHILDREN)
-    return out
+    settings = Settings(out_dir=root / f"run-{args.engine}-{args.workers}", cache_dir=cache,
+                        embedder=args.embedder, engine=args.engine, workers=args.workers)
+    start = time.perf_counter()
+    s = pipeline.run([str(p) for p in trace_files(data)], settings, pm).summary
+    total = time.perf_counter() - start
+    return {"attempt": attempt, "seconds": total, "traces": s["traces_read"], "stages": s["stage_seconds"],
+            "engine_used": s.get("engine", "none: unchanged input, rows from the cache"),
+            "workers_used": s.get("workers"), "shards": s.get("shards"), "shards_merged": s.get("shards_merged"),
+            "computed": s["facets_computed"], "cached": s["facets_cached"], "distinct": s["distinct_texts"],
+            "embedded": s["texts_embedded"], "peak_rss_mib": peak_rss_mib(),
+            "peak_worker_rss_mib": peak_rss_mib(resource.RUSAGE_CHILDREN)}
 
 
-def print_row(row: dict, floor: float) -> None:
-    first = row["runs"][0]
-    print(f"\n{row['engine']} engine, workers={row['workers'] or 'all cores'} "
-          f"(ran as {first['engine_used']}, {first['workers_used']} workers, {first['shards']} shards, "
-          f"{first['shards_merged']} merged)")
-    for run in row["runs"]:
+FIRST, AGAIN = "first run", "re-run (cached)"
+
+
+def print_row(engine: str, workers, runs: list[dict], floor: float) -> None:
+    first = runs[0]
+    print(f"\n{engine} engine, workers={workers or 'all cores'} (ran as {first['engine_used']}, "
+          f"{first['workers_used']} workers, {first['shards']} shards, {first['shards_merged']} merged)")
+    for run in runs:
         rate = run["traces"] / run["seconds"]
+        # Children's peak RSS means something only where the children are our workers (a library that
+        # forks a helper counts the parent's pages at the fork).
+        workers_rss = (f", largest worker {run['peak_worker_rss_mib']:,.0f} MiB" if run["engine_used"] == "local"
+                       else "")
         print(f"  {run['attempt']}: {run['traces']:,} traces in {run['seconds']:.1f} s = {rate:,.0f} traces/s "
-              f"({run['seconds'] / floor:.1f}x the parse floor; facets computed {run['computed']:,}, cached "
-              f"{run['cached']:,}; distinct texts {run['distinct']:,}, embedded now {run['embedded']:,})")
+              f"({run['seconds'] / floor:.1f}x the parse floor); peak RSS {run['peak_rss_mib']:,.0f} MiB"
+              f"{workers_rss}; facets computed {run['computed']:,}, cached {run['cached']:,}; distinct texts "
+              f"{run['distinct']:,}, embedded now {run['embedded']:,}")
         for stage, seconds in run["stages"].items():
             stage_rate = run["traces"] / seconds if seconds else float("inf")
             print(f"    {stage:<26} {seconds:8.2f} s  {stage_rate:12,.0f} traces/s")
-    ratio = row["runs"][1]["seconds"] / row["runs"][0]["seconds"]
-    # Children's peak RSS means something only where the children are our workers (a library that forks a
-    # helper counts the parent's pages at the fork).
-    workers = (f" (largest worker {row['peak_worker_rss_mib']:,.0f} MiB)" if first["engine_used"] == "local"
-               else "")
-    print(f"  peak RSS {row['peak_rss_mib']:,.0f} MiB{workers}; re-run / first run = {ratio:.3f}")
+    if len(runs) == 2:
+        print(f"  re-run / first run = {runs[1]['seconds'] / runs[0]['seconds']:.3f}")
 
 
 def main() -> None:
@@ -124,9 +122,8 @@ def main() -> None:
     root = args.workdir or Path(tempfile.mkdtemp(prefix="traceclio-bench-"))
     data = root / (f"synthetic-{args.n}-{args.seed}" + (f"-per{args.per_file}" if args.per_file else ""))
     if args.row is not None:
-        args.engine, workers = json.loads(args.row)
-        args.workers = workers
-        print("ROW " + json.dumps(one_row(args, data, root)))
+        args.engine, args.workers, attempt = json.loads(args.row)
+        print("ROW " + json.dumps(one_run(args, data, root, attempt)))
         return
     import synthetic
 
@@ -141,18 +138,22 @@ def main() -> None:
     for engine in args.engine.split(","):
         for workers in args.workers.split(","):
             count = None if workers == "all" else int(workers)
-            command = [sys.executable, __file__, "--n", str(args.n), "--seed", str(args.seed), "--embedder",
-                       args.embedder, "--workdir", str(root), "--row", json.dumps([engine, count])]
-            if args.per_file:
-                command += ["--per-file", str(args.per_file)]
-            if args.ray_address:
-                command += ["--ray-address", args.ray_address]
-            done = subprocess.run(command, capture_output=True, text=True)
-            found = [line for line in done.stdout.splitlines() if line.startswith("ROW ")]
-            if done.returncode or not found:
-                print(f"\n{engine} engine, workers={workers}: failed\n{done.stderr[-3000:]}")
-                continue
-            print_row(json.loads(found[-1][4:]), floor)
+            runs = []
+            for attempt in (FIRST, AGAIN):
+                command = [sys.executable, __file__, "--n", str(args.n), "--seed", str(args.seed), "--embedder",
+                           args.embedder, "--workdir", str(root), "--row", json.dumps([engine, count, attempt])]
+                if args.per_file:
+                    command += ["--per-file", str(args.per_file)]
+                if args.ray_address:
+                    command += ["--ray-address", args.ray_address]
+                done = subprocess.run(command, capture_output=True, text=True)
+                found = [line for line in done.stdout.splitlines() if line.startswith("ROW ")]
+                if done.returncode or not found:
+                    print(f"\n{engine} engine, workers={workers}, {attempt}: failed\n{done.stderr[-3000:]}")
+                    break
+                runs.append(json.loads(found[-1][4:]))
+            if runs:
+                print_row(engine, count, runs, floor)
             if engine == "ray":
                 break  # Ray's workers are the cluster's CPUs, not a count of ours
     print(f"\nembedder {args.embedder}; python {sys.version.split()[0]}; {time.strftime('%Y-%m-%d')}")
