@@ -398,3 +398,41 @@ def most_changes_of_one_tool(ok_tools: list[Span]) -> int:
         if action_kind(span.tool_name or "") == "write":
             counts[span.tool_name or ""] = counts.get(span.tool_name or "", 0) + 1
     return max(counts.values(), default=0)
+
+
+# -- figures from fields named in a unit ---------------------------------------------------------------
+
+# Field-name suffixes that give a figure's unit, with the powers of ten a reader converts it by and the
+# words that say the unit where the answer keeps it.
+_UNITS = {
+    "cents": ((-2,), ("cent", "¢")), "pence": ((-2,), ("pence", "p ")), "ms": ((-3,), ("ms", "millisecond")),
+    "millis": ((-3,), ("ms", "millisecond")), "us": ((-6, -3), ("µs", "us", "microsecond")),
+    "ns": ((-9, -6), ("ns", "nanosecond")), "bytes": ((-3, -6, -9), ("byte",)), "kb": ((-3, 3), ("kb", "kilobyte")),
+    "mb": ((-3, 3), ("mb", "megabyte")), "bps": ((-2,), ("bps", "basis point", "bp")),
+    "thousands": ((3,), ("thousand", "k ")), "millions": ((6,), ("million", "m ")),
+    "mm": ((-1, -3), ("mm", "millimet")), "grams": ((-3,), ("gram", "g ")), "minor": ((-2,), ("minor",)),
+}
+_UNIT_KEY = re.compile(r"(?:^|_)(" + "|".join(_UNITS) + r")$", re.I)
+
+
+def unit_figures(results: list[str], answer: str) -> tuple[int, int]:
+    """Figures of fields whose name gives a unit (amount_cents, latency_ms, size_bytes): how many the answer
+    repeats as they stand without saying that unit, and how many it states converted by the unit's power
+    of ten."""
+    raw = converted = 0
+    low = (answer or "").lower()
+    stated = [n for n in (_number(v) for v in values(answer).numbers) if n is not None]
+    for text in results:
+        parsed = parse(text)
+        for d in objects(parsed) if parsed is not None else []:
+            for key, value in d.items():
+                match = _UNIT_KEY.search(key)
+                number = _number(value)
+                if not match or number is None or abs(number) < 11:
+                    continue
+                powers, words = _UNITS[match.group(1).lower()]
+                if any(_matches(n, number) for n in stated) and not any(w in low for w in words):
+                    raw += 1
+                elif any(_matches(n, number * 10 ** p) for n in stated for p in powers):
+                    converted += 1
+    return raw, converted

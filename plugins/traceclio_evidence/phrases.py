@@ -199,6 +199,32 @@ def _consistency(ev: dict) -> list[Phrase]:
         out.append(Phrase("the answer changes after a new call", SHAPE))
     if ev.get("answer_call_text"):
         out.append(Phrase("the answer holds a tool call written out as text", DEVIATION, True))
+    if ev.get("unit_figures_raw", 0):
+        out.append(Phrase("answer repeats a figure from a field named in another unit, without that unit",
+                          DEVIATION, True))
+    elif ev.get("unit_figures_converted", 0):
+        out.append(Phrase("answer converts a figure from the unit its field names", SHAPE))
+    return out
+
+
+def _request(row: FacetRow, ev: dict) -> list[Phrase]:
+    """What the user asked against what was done (traceclio_evidence.request). Changes of a kind no user
+    turn names (`unrequested_changes`) stay a column: agents make side changes nobody need name (a note,
+    a notification), and on the axis they split healthy work."""
+    out = []
+    if ev.get("request_asks", 0) >= 2:
+        out.append(Phrase("the request asks several things", SCAFFOLD))
+        if ev.get("asks_unanswered", 0):
+            out.append(Phrase("one of the things the request asks goes unaddressed", DEVIATION, True))
+    correction = ev.get("user_correction", "")
+    if correction == "ignored":
+        out.append(Phrase("a value the user corrected is still used afterwards", DEVIATION, True))
+    elif correction == "applied":
+        out.append(Phrase("the user corrects a value and the agent uses the new one", SHAPE))
+    if ev.get("answer_redirects"):
+        out.append(Phrase("the answer sends the user elsewhere" + (" without a tool call"
+                                                                   if row.direct.tool_call_count == 0 else ""),
+                          SHAPE))
     return out
 
 
@@ -217,4 +243,4 @@ def evidence_phrases(row: FacetRow) -> list[Phrase]:
     ev = row.facets
     if "answer_form" not in ev:
         return []
-    return _shape(row, ev) + _answer(ev) + _tools(row, ev) + _consistency(ev) + _relative(ev)
+    return _shape(row, ev) + _answer(ev) + _tools(row, ev) + _consistency(ev) + _request(row, ev) + _relative(ev)
