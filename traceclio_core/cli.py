@@ -329,7 +329,7 @@ def print_summary(summary: dict, settings: Settings) -> None:
     if "diff" in summary:
         diff = summary["diff"]
         table.add_row("changes against the baseline", f"{diff['significant']} significant of {len(diff['changes'])} "
-                                                      "leaf clusters (see diff.json)")
+                                                      "leaf changes (see diff.json)")
     for stage, seconds in summary.get("stage_seconds", {}).items():
         table.add_row(f"time: {stage}", f"{seconds:.2f} s")
     table.add_row("written to", str(settings.out_dir))
