@@ -18,8 +18,8 @@ from traceclio_core.run_view import RunView
 # (Benjamini–Hochberg, false discovery rate ALPHA), is below ALPHA ...
 ALPHA = 0.05
 # ... and its share moved by at least this factor either way (half as large again, or down by a third): at
-# 100,000 traces a move from 10.0% to 10.5% is far past noise and means nothing, so p alone cannot make a
-# headline. A new or vanished cluster (share from or to zero) always meets it.
+# 10,000 traces a move from 10% to 13% is past noise (p < 0.001) and no headline, so p alone cannot make
+# one. A new or vanished cluster (share from or to zero) always meets it.
 MIN_RATIO = 1.5
 
 STATUS_ORDER = ("new", "grown", "vanished", "shrunk", "unchanged")
@@ -68,14 +68,13 @@ def _status(old_count: int, new_count: int, grew: bool, significant: bool) -> st
 def _change(group: Group, old: RunView, new: RunView, level: int, p_value: float, q_value: float
             ) -> dict | None:
     """One group as a change record, or None when every cluster in it is suppressed (it is then only counted)."""
-    olds = [old.clusters[c] for c in group.old]
-    news = [new.clusters[c] for c in group.new]
-    by_size = lambda clusters: sorted(clusters, key=lambda c: (-c.size, c.id))  # noqa: E731
-    shown = [c for c in by_size(news) if c.surfaced] or [c for c in by_size(olds) if c.surfaced]
+    olds = _largest_first(old.clusters[c] for c in group.old)
+    news = _largest_first(new.clusters[c] for c in group.new)
+    shown = [c for c in news if c.surfaced] or [c for c in olds if c.surfaced]
     if not shown:
         return None
     # Its id is the surfaced new cluster it is titled by, else its largest new cluster, else (vanished) its old one.
-    cluster_id = shown[0].id if shown[0] in news else (by_size(news) or shown)[0].id
+    cluster_id = shown[0].id if shown[0] in news else (news or shown)[0].id
     old_count, new_count = sum(c.size for c in olds), sum(c.size for c in news)
     old_share = old_count / old.total if old.total else 0.0
     new_share = new_count / new.total if new.total else 0.0
@@ -97,6 +96,10 @@ def _change(group: Group, old: RunView, new: RunView, level: int, p_value: float
         "failing": shown[0].failing,
         "matched_by": group.matched_by,
     }
+
+
+def _largest_first(clusters) -> list:
+    return sorted(clusters, key=lambda c: (-c.size, c.id))
 
 
 def _p_value(group: Group, old: RunView, new: RunView) -> float:
@@ -129,7 +132,7 @@ def diff_runs(old: RunView, new: RunView, baseline: str | None = None) -> dict:
     links = link_levels(old, new)
     levels = sorted(links)
     by_level = {level: compare_level(old, new, level, links[level]) for level in levels}
-    leaves, suppressed_leaves = by_level.get(0, ([], 0))
+    leaves = by_level[0][0]
     parents = sorted((c for level in levels if level > 0 for c in by_level[level][0]), key=_headline)
     return {
         "baseline": baseline if baseline is not None else old.source,
