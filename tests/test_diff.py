@@ -8,9 +8,12 @@ from collections import Counter
 import pytest
 from typer.testing import CliRunner
 
+import behaviours
+from builders import write_jsonl
 from traceclio_core import pipeline, run_view
 from traceclio_core.cli import app
 from traceclio_core.diff import benjamini_hochberg, diff_runs
+from traceclio_core.errors import ConfigurationError
 from traceclio_core.matching import carry_ids, group_clusters, link_clusters, link_levels
 from traceclio_core.plugins import plugin_manager
 from traceclio_core.run_view import ClusterView, RunView
@@ -203,7 +206,7 @@ def test_every_cluster_but_the_changed_ones_keeps_its_id_under_baseline(runs):
     gone = {i for c in diff["changes"] if c["status"] == "vanished" for i in c["lineage"]}
     old_leaves = {i for i, c in _clusters(root / "run-old").items() if c["level"] == 0}
     new_leaves = {i: c for i, c in _clusters(root / "run-new").items() if c["level"] == 0}
-    # A cluster matched one to one keeps its id exactly; most are (k moved from 41 leaves to 35 here, so some
+    # A cluster matched one to one keeps its id exactly; most are (k moved from 40 leaves to 35 here, so some
     # neighbours merged or split).
     one_to_one = [c for c in diff["changes"] if len(c["ids"]) == 1 and len(c["lineage"]) == 1]
     assert all(c["ids"] == c["lineage"] for c in one_to_one)
@@ -250,3 +253,22 @@ def test_diff_json_is_written_before_the_outputs_and_traceclio_diff_says_the_sam
 def test_diff_of_a_directory_that_is_no_run_fails_with_a_message(tmp_path):
     result = CliRunner().invoke(app, ["diff", str(tmp_path), str(tmp_path)])
     assert result.exit_code == 2 and "not a readable traceclio run directory" in " ".join(result.output.split())
+
+
+def test_each_tenant_run_is_compared_with_the_same_tenants_run_of_the_baseline(tmp_path, cache_dir):
+    requests, _ = behaviours.build(per_behaviour=10)
+    path = write_jsonl(tmp_path / "t.jsonl", requests)
+    pm = plugin_manager()
+    pipeline.run([str(path)], Settings(out_dir=tmp_path / "a", cache_dir=cache_dir, per_tenant=True), pm)
+    pipeline.run([str(path)], Settings(out_dir=tmp_path / "b", cache_dir=cache_dir, per_tenant=True,
+                                       baseline=tmp_path / "a"), pm)
+    tenant_runs = [p for p in (tmp_path / "b" / "tenants").iterdir() if p.is_dir()]
+    assert tenant_runs
+    for run_dir in tenant_runs:
+        diff = json.loads((run_dir / "diff.json").read_text())
+        assert diff["baseline"] == str(tmp_path / "a" / "tenants" / run_dir.name)
+        assert {c["status"] for c in diff["changes"]} == {"unchanged"}
+        assert list(_clusters(run_dir)) == list(_clusters(tmp_path / "a" / "tenants" / run_dir.name))
+    with pytest.raises(ConfigurationError, match="another directory"):
+        pipeline.run([str(path)], Settings(out_dir=tmp_path / "a", cache_dir=cache_dir, per_tenant=True,
+                                           baseline=tmp_path / "a"), pm)

@@ -24,8 +24,13 @@ DIFF_FILE = "diff.json"
 
 def check_baseline(settings: Settings) -> None:
     """Fail before any work when `settings.baseline` is not a run directory."""
-    if settings.baseline is not None and not (settings.baseline / "clusters.json").is_file():
+    if settings.baseline is None:
+        return
+    if not (settings.baseline / "clusters.json").is_file():
         raise ConfigurationError(f"--baseline {settings.baseline} is not a traceclio run directory (no clusters.json)")
+    # The tenant runs of OUT are replaced before each is compared with its baseline: it must live elsewhere.
+    if settings.per_tenant and settings.baseline.resolve() == settings.out_dir.resolve():
+        raise ConfigurationError("--baseline with --per-tenant needs another directory than --out")
 
 
 def carry_forward(result: RunResult, baseline: RunView, embedder: str) -> None:

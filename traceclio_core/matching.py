@@ -28,8 +28,8 @@ MIN_SHARED_TRACES = 3
 FLOW_SHARE = 0.25
 # Leaf centroids are unit means of the traces' text embeddings (Geometry.centroids). Measured on synthetic
 # runs of 786-1,144 traces (seeds 3-6, held-out and all families, detectors on and off; six pairs, some
-# sharing no trace): a leaf's nearest leaf in the other run held its own behaviour at cosine 0.91-1.00,
-# while a behaviour missing from the other run found its nearest leaf at 0.84-0.87. So: a link at 0.90 or
+# sharing no trace): a leaf's nearest leaf in the other run held its own behaviour at cosine 0.92-1.00,
+# while a behaviour missing from the other run found its nearest leaf at 0.84-0.86. So: a link at 0.90 or
 # above ...
 CENTROID_MATCH = 0.90
 # ... or at 0.85 or above when the two titles share at least half their words (titles come from contrast

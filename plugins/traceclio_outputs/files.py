@@ -29,6 +29,7 @@ def cluster_record(node: ClusterNode) -> dict:
         "surfaced": node.surfaced,
         "size": node.size,
         "tenants": node.tenants,
+        "top_tenant_share": round(node.top_tenant_share, 4),
         "lineage": node.lineage,
     }
     if not node.surfaced:
@@ -70,7 +71,8 @@ def next_ids(result: RunResult) -> dict[str, int]:
 
 def settings_record(settings: Settings) -> dict:
     return settings.model_dump(mode="json", include={"facets", "k", "levels", "seed", "min_tenants", "min_traces",
-                                                     "llm", "embedder", "tenant_keys", "detectors", "phrase_share"})
+                                                     "max_tenant_share", "examples_per_cluster", "llm", "embedder", "tenant_keys",
+                                                     "detectors", "phrase_share"})
 
 
 def write_json(path: Path, value) -> None:

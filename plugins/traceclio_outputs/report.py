@@ -103,6 +103,14 @@ def _node(node: ClusterNode, by_id: dict[str, ClusterNode], total: int) -> str:
             + f"{inner}</details>")
 
 
+def privacy_thresholds(settings: Settings) -> str:
+    """The thresholds every shown cluster met, in words."""
+    words = f"≥ {settings.min_tenants} tenants and ≥ {settings.min_traces} traces per cluster"
+    if settings.min_tenants > 1:
+        words += f", no tenant above {settings.max_tenant_share:.0%} of its traces"
+    return words + f"; examples from ≥ {settings.min_tenants} tenants"
+
+
 def render_report(result: RunResult, settings: Settings) -> str:
     by_id = {n.id: n for n in result.clusters}
     top_level = max((n.level for n in result.clusters), default=0)
@@ -115,7 +123,7 @@ def render_report(result: RunResult, settings: Settings) -> str:
         ("traces in suppressed clusters", s.get("suppressed_traces", 0)),
         ("input set aside (rejected.jsonl)", s.get("rejected", 0)),
         ("clustered along", ", ".join(settings.facets)),
-        ("privacy thresholds", f"≥ {settings.min_tenants} tenants and ≥ {settings.min_traces} traces per cluster"),
+        ("privacy thresholds", privacy_thresholds(settings)),
     ]
     table = "".join(f"<tr><th>{escape(k)}</th><td>{escape(str(v))}</td></tr>" for k, v in rows)
     tree = "".join(_node(n, by_id, total) for n in tops) or "<p>No clusters.</p>"
