@@ -58,6 +58,8 @@ class Clustering:
         self.progress = progress or (lambda stage, n: None)
         self.texts_embedded = 0
         self.distinct_texts = 0
+        # Leaf id → centroid (Geometry.centroids): kept so a later run can be matched to this one.
+        self.centroids: dict[str, list[float]] = {}
         # One cache for the leaves and every level above: read from disk once per run (or once for several
         # runs of the same embedder, such as the per-tenant runs, when given).
         self.vectors = vectors or VectorCache(embedder, settings.cache_dir)
@@ -83,6 +85,7 @@ class Clustering:
         self.progress("name", len(leaves))
         nodes = list(leaves)
         level_nodes, level_members = leaves, members
+        self.centroids = geometry.centroids(members)
         for level in range(1, settings.levels):
             if len(level_nodes) <= 1:
                 break

@@ -16,6 +16,7 @@ from itertools import islice
 import pluggy
 
 from traceclio_core import facet_table
+from traceclio_core.baseline import apply_baseline, check_baseline
 from traceclio_core.components import FacetExtractor, FacetFailure
 from traceclio_core.errors import ConfigurationError, Reject, SourceError, TraceclioError
 from traceclio_core.cache_pruning import mark_facet_version_used
@@ -223,7 +224,8 @@ def cluster_rows(rows: list[tuple[FacetRow, dict]], settings: Settings, pm: plug
         nodes, assignments, outliers = clustering.run(clusterable)
     for row, _ in rows:
         assignments.setdefault(row.trace_id, None)
-    result = RunResult(clusters=nodes, assignments=assignments, rows=[r for r, _ in rows], outliers=outliers)
+    result = RunResult(clusters=nodes, assignments=assignments, rows=[r for r, _ in rows], outliers=outliers,
+                       centroids=clustering.centroids)
     result.summary.update(distinct_texts=clustering.distinct_texts, texts_embedded=clustering.texts_embedded)
     return result
 
@@ -269,6 +271,7 @@ def run(locations: list[str], settings: Settings, pm: pluggy.PluginManager, prog
     progress = progress or Silent()
     clock = StageClock()
     Axis(settings, pm).check()  # before any work: a typo in --facets fails at once (plugin facets are checked later)
+    check_baseline(settings)
     settings.out_dir.mkdir(parents=True, exist_ok=True)
     rejects = RejectLog(settings.out_dir / "rejected.jsonl", strict=settings.strict)
     try:
@@ -310,7 +313,10 @@ def run(locations: list[str], settings: Settings, pm: pluggy.PluginManager, prog
 
 def finish(result: RunResult, settings: Settings, pm: pluggy.PluginManager, progress: Progress,
            clock: StageClock) -> None:
-    """Count what surfaced, then hand the result to every exporter."""
+    """Carry ids forward from the baseline (if any), count what surfaced, then hand the result to every exporter."""
+    if settings.baseline is not None:
+        with clock.stage("diff"):
+            apply_baseline(result, settings)
     levels: dict[str, dict[str, int]] = {}
     for node in result.clusters:
         entry = levels.setdefault(str(node.level), {"surfaced": 0, "suppressed": 0})
