@@ -46,6 +46,14 @@ class ClusterNode(BaseModel):
     examples: list[str] = Field(default_factory=list)
 
 
+class MapLayout(BaseModel):
+    """Where the report's map draws things: the surfaced leaves' centroids and a bounded sample of their
+    traces, projected from the clustering geometry to two dimensions (layout.py)."""
+
+    leaves: dict[str, tuple[float, float]] = Field(default_factory=dict)
+    traces: dict[str, tuple[float, float]] = Field(default_factory=dict)
+
+
 class RunResult(BaseModel):
     """Everything a finished run produced; exporters read this."""
 
@@ -58,6 +66,10 @@ class RunResult(BaseModel):
     # Traces far from every centroid or in the run's extreme tail, with the evidence that makes them so.
     outliers: list[dict] = Field(default_factory=list)
     summary: dict = Field(default_factory=dict)
+    # The clusters and a sample of traces in two dimensions, for the report's map.
+    layout: MapLayout = Field(default_factory=MapLayout)
+    # Surfaced leaf id → its exemplar traces' scrubbed span timelines (exemplars.py), for the drill-in.
+    exemplars: dict[str, list[dict]] = Field(default_factory=dict)
 
 
 def outcome_summary(rows: Sequence[FacetRow], member: Sequence[int]) -> dict:
