@@ -87,6 +87,8 @@
     const sy = (y) => H - pad - (y1 > y0 ? (y - y0) / (y1 - y0) : 0.5) * (H - 2 * pad);
     const leafList = DATA.clusters.filter((c) => c.level === 0);
     const biggest = Math.max(1, ...leafList.map((c) => c.size));
+    // The largest circle shrinks as leaves multiply, so a thousand of them still leave the map readable.
+    const largest = Math.max(8, Math.min(28, 160 / Math.sqrt(Math.max(1, leaves.length))));
     DATA.map.points.forEach((p, i) => {
       const c = DATA.clusters[p[2]];
       // Traces with the same evidence share a point: spread them a little, the same way every time.
@@ -102,7 +104,7 @@
     for (const l of leaves) {
       const c = l.c, colour = mode === "outcome" ? outcomeColour(c.outcome_rate) : concernColour(c.concern);
       const dot = s("circle", { class: "leaf-dot " + (c.failing ? "failing" : "healthy"), cx: sx(l.x), cy: sy(l.y),
-        r: 5 + 28 * Math.sqrt(c.size / biggest), fill: colour, stroke: colour, "data-id": c.id });
+        r: 4 + largest * Math.sqrt(c.size / biggest), fill: colour, stroke: colour, "data-id": c.id });
       dot.addEventListener("click", () => { location.hash = "#cluster/" + c.id; });
       dot.addEventListener("mousemove", (e) => showTip(e, c));
       dot.addEventListener("mouseleave", () => { tooltip.hidden = true; });
@@ -147,7 +149,7 @@
     const words = document.getElementById("filter-text").value.toLowerCase().split(/\s+/).filter(Boolean);
     const facet = facetSelect.value, concern = +document.getElementById("filter-concern").value || 0;
     const size = +document.getElementById("filter-size").value || 0, failing = document.getElementById("filter-failing").checked;
-    const active = words.length || facet || concern > 1 || size > 0 || failing;
+    const active = words.length || facet || concern > 0 || size > 0 || failing;
     const test = (c) => {
       const hay = (c.title + " " + c.description + " " + c.facets.join(" ")).toLowerCase();
       return words.every((w) => hay.includes(w)) && (!facet || c.facets.includes(facet)) && c.concern >= concern &&
