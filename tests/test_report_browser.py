@@ -108,6 +108,12 @@ def test_the_tree_filters_by_title_words_and_sorts(run, browser):
     page.page.click("#tree-table th[data-sort=concern]")
     expect(page.page.locator("#tree-table th.sorted")).to_have_text("concern")
     expect(rows).to_have_count(everything)
+    page.page.select_option("#sort", "triage")  # size × concern × tenants: the top row ranks first
+    clusters = {c["id"]: c for c in surfaced(settings.out_dir)}
+    order = rows.evaluate_all("rows => rows.map(r => r.dataset.id)")
+    tops = [clusters[i] for i in order if clusters[i]["parent"] not in clusters]
+    ranks = [c["size"] * c["mean_concern"] * c["tenants"] for c in tops]
+    assert ranks == sorted(ranks, reverse=True)
     assert page.problems == []
     page.close()
 

@@ -137,7 +137,9 @@
   const facetSelect = document.getElementById("filter-facet");
   [...new Set(DATA.clusters.flatMap((c) => c.facets))].sort().forEach((v) => facetSelect.append(h("option", { value: v, text: v })));
   function sortValue(c) {
-    return sortKey === "title" ? c.title.toLowerCase() : sortKey === "outcome" ? (c.outcome_rate === null ? 2 : c.outcome_rate) : -c[sortKey];
+    if (sortKey === "title") return c.title.toLowerCase();
+    if (sortKey === "outcome") return c.outcome_rate === null ? 2 : c.outcome_rate;
+    return sortKey === "triage" ? -(c.size * c.concern * c.tenants) : -c[sortKey];
   }
   function sorted(ids) {
     return ids.map((id) => byId.get(id)).filter(Boolean).sort((a, b) => {
@@ -193,7 +195,11 @@
   }
   ["filter-text", "filter-facet", "filter-concern", "filter-size", "filter-failing"].forEach((id) =>
     document.getElementById(id).addEventListener("input", drawTree));
-  document.querySelectorAll("#tree-table th[data-sort]").forEach((th) => th.addEventListener("click", () => { sortKey = th.dataset.sort; drawTree(); }));
+  const sortSelect = document.getElementById("sort");
+  sortSelect.addEventListener("input", () => { sortKey = sortSelect.value; drawTree(); });
+  document.querySelectorAll("#tree-table th[data-sort]").forEach((th) => th.addEventListener("click", () => {
+    sortKey = sortSelect.value = th.dataset.sort; drawTree();
+  }));
 
   // -- cluster page --------------------------------------------------------------------------------
   function histogram(measure, counts) {
