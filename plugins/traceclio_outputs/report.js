@@ -5,7 +5,9 @@
   const DATA = JSON.parse(document.getElementById("traceclio-data").textContent);
   const SVG = "http://www.w3.org/2000/svg";
   const byId = new Map(DATA.clusters.map((c) => [c.id, c]));
-  const total = DATA.clusters.filter((c) => !byId.has(c.parent)).reduce((n, c) => n + c.size, 0) || 1;
+  // Shares are of the traces clustered, surfaced or suppressed (as in a leaf's profile).
+  const total = DATA.run.traces_clustered + DATA.run.suppressed_traces ||
+    DATA.clusters.filter((c) => !byId.has(c.parent)).reduce((n, c) => n + c.size, 0) || 1;
 
   // -- small builders ------------------------------------------------------------------------------
   function h(tag, attrs, ...children) {

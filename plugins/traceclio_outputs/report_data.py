@@ -7,6 +7,7 @@ histograms over fixed bins and a few exemplar timelines; the map's trace sample 
 
 from __future__ import annotations
 
+import bisect
 import math
 from collections import Counter
 from collections.abc import Sequence
@@ -46,8 +47,6 @@ def _edges(values: Sequence[float], log: bool) -> list[float]:
 
 
 def _counts(values: Sequence[float], edges: Sequence[float]) -> list[int]:
-    import bisect
-
     out = [0] * (len(edges) - 1)
     for v in values:
         out[min(len(out) - 1, max(0, bisect.bisect_right(edges, v) - 1))] += 1
