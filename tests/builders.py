@@ -52,6 +52,8 @@ class AgentRun:
         self.clock = 1_700_000_000_000_000_000
         self.spans: list[dict] = []
         self.user = user
+        self.history: list[dict] | None = None  # the conversation, once a later user turn is added
+        self._last_text = ""
         self._n = 0
         self.root = self._span(f"invoke_agent {agent}", self._agent_attrs(agent, user), parent=None)
         self.parents = [self.root]
@@ -103,8 +105,8 @@ class AgentRun:
             attrs = {
                 "gen_ai.operation.name": "chat", "gen_ai.request.model": self.model,
                 "gen_ai.usage.input_tokens": input_tokens, "gen_ai.usage.output_tokens": output_tokens,
-                "gen_ai.input.messages": json.dumps([{"role": "user", "parts": [{"type": "text",
-                                                                                 "content": self.user}]}]),
+                "gen_ai.input.messages": json.dumps(self.history or [{"role": "user", "parts": [
+                    {"type": "text", "content": self.user}]}]),
                 "gen_ai.output.messages": json.dumps([{"role": "assistant", "parts": parts}]),
                 "gen_ai.response.finish_reasons": [finish],
             }
@@ -120,6 +122,17 @@ class AgentRun:
                 attrs[f"llm.output_messages.0.message.tool_calls.{i}.tool_call.function.name"] = n
                 attrs[f"llm.output_messages.0.message.tool_calls.{i}.tool_call.id"] = f"call_{i}"
         self._span(f"chat {self.model}", attrs, ms=800, error=error)
+        if text and not tool_calls:
+            self._last_text = text
+        return self
+
+    def user_says(self, text: str) -> "AgentRun":
+        """A later user turn (genai dialect): model calls from here on read the whole conversation."""
+        def turn(role: str, content: str) -> dict:
+            return {"role": role, "parts": [{"type": "text", "content": content}]}
+        self.history = (self.history or [turn("user", self.user)]) + [turn("assistant", self._last_text),
+                                                                    turn("user", text)]
+        self.clock += 5_000 * 1_000_000
         return self
 
     def tool(self, name: str, arguments: dict | None = None, result: str = "ok", error: str | None = None,

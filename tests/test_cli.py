@@ -50,3 +50,20 @@ def test_traces_without_a_tenant_are_counted_and_the_user_told_how_to_name_one(t
     summary = json.loads((tmp_path / "run" / "summary.json").read_text())
     assert summary["traces_without_tenant"] == len(truth)
     assert summary["traces_clustered"] == 0  # one (missing) tenant is below --min-tenants 3
+
+
+def test_tenant_flags_reach_the_settings_of_run_and_cluster(tmp_path, cache_dir):
+    requests, _ = behaviours.build(per_behaviour=6)
+    path = write_jsonl(tmp_path / "t.jsonl", requests)
+    runner = CliRunner()
+    result = runner.invoke(app, ["run", str(path), "--out", str(tmp_path / "a"), "--cache-dir", str(cache_dir),
+                                 "--max-tenant-share", "0.7", "--per-tenant"])
+    assert result.exit_code == 0, result.output
+    assert "per-tenant runs" in result.output
+    assert json.loads((tmp_path / "a" / "clusters.json").read_text())["settings"]["max_tenant_share"] == 0.7
+    assert (tmp_path / "a" / "tenants" / "acme-logistics" / "clusters.json").exists()
+    result = runner.invoke(app, ["cluster", str(tmp_path / "a"), "--out", str(tmp_path / "b"), "--per-tenant",
+                                 "--cache-dir", str(cache_dir)])
+    assert result.exit_code == 0, result.output
+    assert json.loads((tmp_path / "b" / "summary.json").read_text())["tenant_runs"]["runs"] == 5
+    assert runner.invoke(app, ["run", str(path), "--out", str(tmp_path / "c"), "--max-tenant-share", "1.5"]).exit_code == 2

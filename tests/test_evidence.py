@@ -223,3 +223,145 @@ def test_a_long_run_of_word_characters_is_read_as_no_value():
     run = "a" * 262_144
     assert values(run).all() == frozenset() and values(run + "@example.com").emails == frozenset()
     assert values("write to ana.ruiz@example.org").emails == frozenset({"ana.ruiz@example.org"})
+
+
+# -- what later steps do with what earlier ones said (traceclio_evidence.consistency) --------------------
+
+def test_a_total_the_results_add_up_to_is_derived_and_one_they_do_not_is_unexplained():
+    items = json.dumps({"items": [{"sku": "A-1", "price": 19.99}, {"sku": "B-2", "price": 45.50},
+                                  {"sku": "C-3", "price": 12.25}]})
+    right = AgentRun("sum-right", user="What does my cart come to?")
+    right.tool("get_cart", {"cart": "c-81"}, result=items)
+    right.answer("Your three items come to 77.74 in total.")
+    ev = evidence_of(right)
+    assert (ev.derived_figures, ev.unexplained_figures) == (1, 0)
+    assert "answer works a figure out from the results" in phrases_of(right)
+    wrong = AgentRun("sum-wrong", user="What does my cart come to?")
+    wrong.tool("get_cart", {"cart": "c-81"}, result=items)
+    wrong.answer("Your three items come to 81.24 in total.")
+    ev = evidence_of(wrong)
+    assert (ev.derived_figures, ev.unexplained_figures) == (0, 1)
+    assert "answer states a figure the results neither hold nor add up to" in phrases_of(wrong)
+
+
+def test_a_value_given_for_a_field_the_result_left_empty_is_seen():
+    result = json.dumps({"account": "AC-7781", "credit_limit": None, "balance": 310.0})
+    filled = AgentRun("null-filled", user="What is my credit limit?")
+    filled.tool("get_account", {"id": "AC-7781"}, result=result)
+    filled.answer("Your balance is 310 and your credit limit is 0.")
+    ev = evidence_of(filled)
+    assert (ev.empty_fields, ev.empty_fields_filled, ev.empty_fields_told) == (1, 1, 0)
+    assert "answer gives a value for a field a result left empty" in phrases_of(filled)
+    told = AgentRun("null-told", user="What is my credit limit?")
+    told.tool("get_account", {"id": "AC-7781"}, result=result)
+    told.answer("Your balance is 310; your credit limit is not recorded on the account yet.")
+    ev = evidence_of(told)
+    assert (ev.empty_fields_filled, ev.empty_fields_told) == (0, 1)
+
+
+def test_acting_on_one_of_several_records_and_on_the_one_that_matches_the_request_less_well():
+    matches = json.dumps({"contacts": [{"id": "c-101", "name": "Dana Whitfield", "team": "sales"},
+                                       {"id": "c-102", "name": "Dana Whitman", "team": "support"}]})
+    run = AgentRun("pick", user="Send the contract to Dana Whitman in support.")
+    run.tool("find_contact", {"query": "Dana"}, result=matches)
+    run.tool("send_document", {"contact_id": "c-101", "doc": "contract"}, result='{"sent": true}')
+    run.answer("I sent the contract to Dana.")
+    ev = evidence_of(run)
+    assert ev.chosen_from_several == 2 and ev.chose_without_asking and ev.better_match_passed_over
+    texts = phrases_of(run)
+    assert "acts on a record that matches the request less well than another" in texts
+    right = AgentRun("pick-right", user="Send the contract to Dana Whitman in support.")
+    right.tool("find_contact", {"query": "Dana"}, result=matches)
+    right.tool("send_document", {"contact_id": "c-102", "doc": "contract"}, result='{"sent": true}')
+    right.answer("I sent the contract to Dana Whitman.")
+    ev = evidence_of(right)
+    assert ev.chosen_from_several == 2 and not ev.better_match_passed_over
+
+
+def test_a_change_on_a_record_a_result_marked_unavailable_is_seen():
+    slots = json.dumps({"slots": [{"start": "2026-03-04T10:00", "available": False},
+                                  {"start": "2026-03-04T11:00", "available": True}]})
+    busy = AgentRun("busy", user="Book me a meeting room on the 4th.")
+    busy.tool("list_slots", {"day": "2026-03-04"}, result=slots)
+    busy.tool("book_slot", {"start": "2026-03-04T10:00"}, result='{"booking": "BK-1"}')
+    busy.answer("Booked for 10:00 on the 4th.")
+    assert evidence_of(busy).acted_on_negative == 1
+    assert "a change acts on a record a result marked unavailable or false" in phrases_of(busy)
+    free = AgentRun("free", user="Book me a meeting room on the 4th.")
+    free.tool("list_slots", {"day": "2026-03-04"}, result=slots)
+    free.tool("book_slot", {"start": "2026-03-04T11:00"}, result='{"booking": "BK-1"}')
+    free.answer("Booked for 11:00 on the 4th.")
+    assert evidence_of(free).acted_on_negative == 0
+
+
+def test_something_started_and_never_stopped_is_seen():
+    left = AgentRun("left", user="Run the load test against staging.")
+    left.tool("start_instance", {"size": "large"}, result='{"instance_id": "i-93ab11"}')
+    left.tool("run_load_test", {"target": "i-93ab11"}, result='{"p95_ms": 412}')
+    left.answer("The load test finished: p95 412 ms.")
+    ev = evidence_of(left)
+    assert (ev.acquired, ev.left_unreleased) == (1, 1)
+    tidy = AgentRun("tidy", user="Run the load test against staging.")
+    tidy.tool("start_instance", {"size": "large"}, result='{"instance_id": "i-93ab11"}')
+    tidy.tool("load_test", {"target": "i-93ab11"}, result='{"p95_ms": 412}')
+    tidy.tool("stop_instance", {"instance_id": "i-93ab11"}, result='{"stopped": true}')
+    tidy.answer("The load test finished: p95 412 ms; the instance is stopped.")
+    ev = evidence_of(tidy)
+    assert (ev.acquired, ev.left_unreleased) == (1, 0)
+
+
+def test_an_answer_that_gives_way_to_a_dispute_with_no_new_call_is_seen():
+    caves = AgentRun("caves", user="Is order 5521 eligible for a refund?")
+    caves.tool("get_order", {"id": "5521"}, result='{"delivered": "2026-01-02", "refund_window_days": 30}')
+    caves.llm("No, order 5521 is not eligible: the 30-day window closed.")
+    caves.user_says("Are you sure? I was told I could still get one.")
+    caves.answer("You're right, order 5521 is eligible for a refund.")
+    ev = evidence_of(caves)
+    assert ev.user_disputes and ev.revised_without_new_data and not ev.answer_held
+    assert "the answer gives way when the user disputes it, with no new data behind the change" in phrases_of(caves)
+    holds = AgentRun("holds", user="Is order 5521 eligible for a refund?")
+    holds.tool("get_order", {"id": "5521"}, result='{"delivered": "2026-01-02", "refund_window_days": 30}')
+    holds.llm("No, order 5521 is not eligible: the 30-day window closed.")
+    holds.user_says("Are you sure? I was told I could still get one.")
+    holds.answer("I checked again: order 5521 is not eligible, the 30-day window closed.")
+    ev = evidence_of(holds)
+    assert ev.user_disputes and ev.answer_held and not ev.revised_without_new_data
+    # A call after the dispute whose result does not hold the answer's new figure does not bear it out.
+    rechecked = AgentRun("rechecked", user="What is the late fee on invoice 8812?")
+    rechecked.tool("get_invoice", {"id": "8812"}, result='{"late_fee": 45.00}')
+    rechecked.llm("The late fee on invoice 8812 is 45.00.")
+    rechecked.user_says("That's wrong, it should be 25.00.")
+    rechecked.tool("get_invoice", {"id": "8812"}, result='{"late_fee": 45.00}')
+    rechecked.answer("You're right, the late fee on invoice 8812 is 25.00.")
+    assert evidence_of(rechecked).revised_without_new_data
+    corrected = AgentRun("corrected", user="What is the late fee on invoice 8812?")
+    corrected.tool("get_invoice", {"id": "8812"}, result='{"late_fee": 45.00}')
+    corrected.llm("The late fee on invoice 8812 is 45.00.")
+    corrected.user_says("That's wrong, it was waived down to 25.00 last week.")
+    corrected.tool("get_invoice_history", {"id": "8812"}, result='{"late_fee": 25.00, "waived": 20.00}')
+    corrected.answer("You're right: after the waiver the late fee on invoice 8812 is 25.00.")
+    ev = evidence_of(corrected)
+    assert ev.revised_with_new_data and not ev.revised_without_new_data
+
+
+def test_a_tool_call_written_out_in_the_answer_is_seen():
+    written = AgentRun("as-text", user="Cancel my subscription.")
+    written.answer('{"name": "cancel_subscription", "arguments": {"plan": "pro"}}')
+    assert evidence_of(written).answer_call_text
+    said = AgentRun("as-prose", user="Cancel my subscription.")
+    said.tool("cancel_subscription", {"plan": "pro"}, result='{"cancelled": true}')
+    said.answer("Your pro subscription is cancelled.")
+    assert not evidence_of(said).answer_call_text
+
+
+def test_a_step_most_runs_take_after_a_tool_and_this_one_leaves_out_is_seen():
+    def row(name: str, tools: list[str]) -> FacetRow:
+        return FacetRow(trace_id=name, tenant=None, content_hash=name, extractor_version="v", direct=DirectFacets(),
+                        model=ModelFacets(), facets={"span_keys": [f"tool:{t}" for t in tools] + ["llm:m"]})
+    rows = [row(f"t{i}", ["create_sandbox", "run_job", "delete_sandbox"]) for i in range(PEERS)]
+    rows += [row(f"q{i}", ["search"]) for i in range(PEERS)] + [row("left", ["create_sandbox", "run_job"])]
+    sequels = run_relative(rows)
+    assert sequels["left"]["missing_sequels"] == ["delete_sandbox after create_sandbox", "delete_sandbox after run_job"]
+    assert sequels["t0"]["missing_sequels"] == [] and sequels["q0"]["missing_sequels"] == []
+    # Too few traces call the tool for its usual sequel to be known.
+    assert run_relative(rows[-3:])["left"]["missing_sequels"] == []

@@ -82,6 +82,12 @@ Detectors = Annotated[str, typer.Option("--detectors", help="'on' (default): kno
 K = Annotated[Optional[int], typer.Option("--k", help="Base clusters (default: from the number of traces and of distinct rendered texts).")]
 MinTenants = Annotated[int, typer.Option("--min-tenants", help="A cluster surfaces only with this many tenants.")]
 MinTraces = Annotated[int, typer.Option("--min-traces", help="... and this many traces.")]
+MaxTenantShare = Annotated[float, typer.Option("--max-tenant-share", min=0.01, max=1.0,
+                                               help="... and no tenant above this share of its traces (with "
+                                                    "--min-tenants 2 or more).")]
+PerTenant = Annotated[bool, typer.Option("--per-tenant", help="Also write one run per tenant under OUT/tenants/ "
+                                                            "(thresholds on traces only), beside the cross-tenant "
+                                                            "run in OUT/.")]
 Llm = Annotated[str, typer.Option("--llm", help="Model-written stages: 'offline' (no key) or a backend plugin.")]
 EmbedderOpt = Annotated[str, typer.Option("--embedder", help="'static-minilm' (default), 'minilm', or a "
                                                             "sentence-transformers model name or path.")]
@@ -99,6 +105,8 @@ def run(
     k: K = None,
     min_tenants: MinTenants = 3,
     min_traces: MinTraces = 5,
+    max_tenant_share: MaxTenantShare = 0.5,
+    per_tenant: PerTenant = False,
     llm: Llm = "offline",
     embedder: EmbedderOpt = "static-minilm",
     tenant_key: Annotated[list[str], typer.Option("--tenant-key", help="Attribute naming the tenant; "
@@ -138,6 +146,7 @@ def run(
     """Cluster traces into a named hierarchy of behaviours and write OUT/."""
     _logging(verbose)
     settings = Settings(out_dir=out, facets=_facets(facets), k=k, min_tenants=min_tenants, min_traces=min_traces,
+                        max_tenant_share=max_tenant_share, per_tenant=per_tenant,
                         llm=llm, embedder=embedder, tenant_keys=tuple(tenant_key), seed=seed, strict=strict,
                         outcome_keys=tuple(outcome_key), input_format=input_format,
                         transcript_id_keys=tuple(transcript_id_key), transcript_messages_keys=tuple(messages_key),
@@ -156,6 +165,8 @@ def cluster(
     k: K = None,
     min_tenants: MinTenants = 3,
     min_traces: MinTraces = 5,
+    max_tenant_share: MaxTenantShare = 0.5,
+    per_tenant: PerTenant = False,
     llm: Llm = "offline",
     embedder: EmbedderOpt = "static-minilm",
     seed: Annotated[int, typer.Option(help="Seed for k-means.")] = 0,
@@ -165,7 +176,8 @@ def cluster(
     """Re-cluster a finished run's fact table along another facet axis, without reading raw traces."""
     _logging(verbose)
     settings = Settings(out_dir=out, facets=_facets(facets), k=k, min_tenants=min_tenants, min_traces=min_traces,
-                        llm=llm, embedder=embedder, seed=seed, cache_dir=cache_dir or default_cache_dir())
+                        max_tenant_share=max_tenant_share, per_tenant=per_tenant, llm=llm, embedder=embedder,
+                        seed=seed, cache_dir=cache_dir or default_cache_dir())
 
     def recluster():
         from traceclio_core import facet_table, pipeline
@@ -178,6 +190,11 @@ def cluster(
             result.summary.update(traces_read=len(rows), facets_cached=len(rows), facets_computed=0)
             settings.out_dir.mkdir(parents=True, exist_ok=True)
             facet_table.write(settings.out_dir / facet_table.FILE_NAME, rows)
+            if settings.per_tenant:
+                from traceclio_core.tenant_runs import run_tenants
+
+                with clock.stage("per-tenant runs"):
+                    result.summary["tenant_runs"] = run_tenants(rows, settings, pm, progress)
             pipeline.finish(result, settings, pm, progress, clock)
         print_summary(result.summary, settings)
 
@@ -288,6 +305,10 @@ def print_summary(summary: dict, settings: Settings) -> None:
     table.add_row("traces in suppressed clusters", f"{summary.get('suppressed_traces', 0):,}")
     if summary.get("traces_without_tenant"):
         table.add_row("traces without a tenant", f"{summary['traces_without_tenant']:,}")
+    if "tenant_runs" in summary:
+        runs = summary["tenant_runs"]
+        table.add_row("per-tenant runs", f"{runs['runs']:,} in {runs['directory']}/ ({runs['tenants_below_min_traces']:,} "
+                                         "tenants below --min-traces, none for traces without a tenant)")
     for stage, seconds in summary.get("stage_seconds", {}).items():
         table.add_row(f"time: {stage}", f"{seconds:.2f} s")
     table.add_row("written to", str(settings.out_dir))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from collections import Counter
 from collections.abc import Sequence
 
 import numpy as np
@@ -24,7 +25,10 @@ class ClusterNode(BaseModel):
     # The cluster's numbers in one line, computed here from its facets whatever namer wrote the words.
     profile: str = ""
     size: int
+    # Distinct tenants among its traces (traces without a tenant count as one), and how many traces the
+    # largest of them holds: what the privacy review needs, without any tenant's name.
     tenants: int
+    top_tenant_traces: int = 0
     surfaced: bool = True
     suppressed_reason: str | None = None
     failure_modes: list[Share] = Field(default_factory=list)
@@ -44,6 +48,11 @@ class ClusterNode(BaseModel):
     outcome_traces: int = 0
     outcome_lift: float | None = None
     examples: list[str] = Field(default_factory=list)
+
+    @property
+    def top_tenant_share(self) -> float:
+        """The largest tenant's share of the cluster's traces (0.0 for an empty cluster)."""
+        return self.top_tenant_traces / self.size if self.size else 0.0
 
 
 class MapLayout(BaseModel):
@@ -70,6 +79,12 @@ class RunResult(BaseModel):
     layout: MapLayout = Field(default_factory=MapLayout)
     # Surfaced leaf id → its exemplar traces' scrubbed span timelines (exemplars.py), for the drill-in.
     exemplars: dict[str, list[dict]] = Field(default_factory=dict)
+
+
+def tenant_mix(rows: Sequence[FacetRow], member: Sequence[int]) -> dict:
+    """The tenant fields of a cluster of `member` rows (see ClusterNode): counts only, no names."""
+    counts = Counter(rows[i].tenant for i in member)
+    return {"tenants": len(counts), "top_tenant_traces": max(counts.values(), default=0)}
 
 
 def outcome_summary(rows: Sequence[FacetRow], member: Sequence[int]) -> dict:

@@ -26,8 +26,9 @@ def exemplar_count(settings: Settings) -> int:
 def choose_exemplars(members: Sequence[FacetRow], settings: Settings, avoid: frozenset[str] = frozenset()
                      ) -> list[FacetRow]:
     """Up to `exemplar_count` of a leaf's rows, taking its tenants in turn (each tenant's rows by content
-    hash, those in `avoid`, the outliers, last), so they come from as many tenants as they can; none
-    when fewer than `min_tenants` tenants would be shown."""
+    hash, those in `avoid`, the outliers, last), one row each per round, rounds going on only while at
+    least `min_tenants` tenants still have a row (so no tenant fills the list on its own, as in
+    examples.pick_examples); none when fewer than `min_tenants` tenants would be shown."""
     by_tenant: dict[str | None, list[FacetRow]] = {}
     for row in sorted(members, key=lambda r: (r.trace_id in avoid, r.content_hash, r.trace_id)):
         by_tenant.setdefault(row.tenant, []).append(row)
@@ -35,7 +36,7 @@ def choose_exemplars(members: Sequence[FacetRow], settings: Settings, avoid: fro
     queues = list(by_tenant.values())
     chosen: list[FacetRow] = []
     count = exemplar_count(settings)
-    while len(chosen) < count and any(queues):
+    while len(chosen) < count and sum(1 for queue in queues if queue) >= settings.min_tenants:
         for queue in queues:
             if queue and len(chosen) < count:
                 chosen.append(queue.pop(0))

@@ -51,7 +51,7 @@ class Clustering:
     """The stages after the fact table, with their plugins given explicitly (no hidden globals)."""
 
     def __init__(self, settings: Settings, axis: Axis, embedder, cluster: Callable, namer, review: Callable,
-                 progress: Callable[[str, int], None] | None = None):
+                 progress: Callable[[str, int], None] | None = None, vectors: VectorCache | None = None):
         self.settings = settings
         self.axis = axis
         self.cluster = cluster
@@ -60,8 +60,9 @@ class Clustering:
         self.progress = progress or (lambda stage, n: None)
         self.texts_embedded = 0
         self.distinct_texts = 0
-        # One cache for the leaves and every level above: read from disk once per run.
-        self.vectors = VectorCache(embedder, settings.cache_dir)
+        # One cache for the leaves and every level above: read from disk once per run (or once for several
+        # runs of the same embedder, such as the per-tenant runs, when given).
+        self.vectors = vectors or VectorCache(embedder, settings.cache_dir)
 
     def run(self, rows: list[FacetRow]) -> tuple[list[ClusterNode], dict[str, str | None], list[dict], MapLayout]:
         """Every cluster node, each trace's surfaced leaf (or None), the outliers and the report's map."""
@@ -111,17 +112,29 @@ class Clustering:
     # -- privacy -------------------------------------------------------------------------------------
 
     def _apply_review(self, nodes: list[ClusterNode]) -> None:
-        reasons: dict[str, str] = {}
-        for suppressions in self.review(clusters=nodes, settings=self.settings):
-            for cluster_id, reason in suppressions or []:
-                reasons.setdefault(cluster_id, reason)
-        by_id = {n.id: n for n in nodes}
-        # Top-down, so a suppressed parent hides everything beneath it.
-        for node in sorted(nodes, key=lambda n: -n.level):
-            parent = by_id.get(node.parent) if node.parent else None
-            reason = reasons.get(node.id)
-            if reason is None and parent is not None and not parent.surfaced:
-                reason = f"parent {parent.id} is suppressed"
-            if reason is not None:
-                node.surfaced = False
-                node.suppressed_reason = reason
+        review_hierarchy(nodes, self.review, self.settings)
+
+
+def review_hierarchy(nodes: list[ClusterNode], review: Callable, settings: Settings) -> None:
+    """Ask every reviewer (`review`: the traceclio_review_clusters hook) about every node at once, then mark
+    suppressed, with the first reason given: each node a reviewer names; then, bottom-up, each parent
+    whose children are all suppressed; then, top-down, everything beneath a suppressed parent."""
+    reasons: dict[str, str] = {}
+    for suppressions in review(clusters=nodes, settings=settings):
+        for cluster_id, reason in suppressions or []:
+            reasons.setdefault(cluster_id, reason)
+    by_id = {n.id: n for n in nodes}
+    # Bottom-up: a parent shown with none of its children would name what the review hid beneath it.
+    for node in sorted(nodes, key=lambda n: n.level):
+        children = [by_id[c] for c in node.children if c in by_id]
+        if node.id not in reasons and children and all(c.id in reasons for c in children):
+            reasons[node.id] = "all its children are suppressed"
+    # Top-down, so a suppressed parent hides everything beneath it.
+    for node in sorted(nodes, key=lambda n: -n.level):
+        parent = by_id.get(node.parent) if node.parent else None
+        reason = reasons.get(node.id)
+        if reason is None and parent is not None and not parent.surfaced:
+            reason = f"parent {parent.id} is suppressed"
+        if reason is not None:
+            node.surfaced = False
+            node.suppressed_reason = reason

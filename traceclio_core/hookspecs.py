@@ -121,7 +121,9 @@ def traceclio_cluster(vectors: np.ndarray, weights: np.ndarray, k: int, settings
 def traceclio_review_clusters(clusters: Sequence[ClusterNode], settings: Settings) -> list[tuple[str, str]]:
     """Review the named hierarchy before anything is shown; return (cluster id, reason) for each cluster
     that must be suppressed. Every plugin is asked and every suppression applies (privacy thresholds,
-    auditors). Clusters carry only aggregate statistics and sanitised text."""
+    auditors). Clusters carry only aggregate statistics (size, distinct tenants, the largest tenant's trace
+    count; never a tenant's name) and sanitised text. The stage runner then also hides what lies under a
+    suppressed parent, and a parent whose children are all suppressed (hierarchy.review_hierarchy)."""
 
 
 @hookspec

@@ -8,9 +8,10 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from traceclio_core.cluster_model import ClusterNode, outcome_summary
+from traceclio_core.cluster_model import ClusterNode, outcome_summary, tenant_mix
 from traceclio_core.components import ClusterEvidence, Share
 from traceclio_core.contrast import RunContrast
+from traceclio_core.examples import pick_examples
 from traceclio_core.facets import FacetRow
 from traceclio_core.sanitize import sanitize, scrub_generated
 from traceclio_core.settings import Settings
@@ -139,11 +140,13 @@ def build_leaves(rows: Sequence[FacetRow], labels: np.ndarray, trace_vectors: np
         nodes.append(ClusterNode(
             id=ev.cluster_id, level=0, title=scrub_generated(name.title, names),
             description=scrub_generated(name.description, names),
-            profile=leaf_profile(ev), size=len(member), tenants=len({rows[i].tenant for i in member}),
+            profile=leaf_profile(ev), size=len(member), **tenant_mix(rows, member),
             failure_modes=ev.failure_modes, completion=ev.completion, mean_concern=ev.mean_concern,
             failing=is_failing(ev), deviation_share=ev.deviation_share, heterogeneous=ev.heterogeneous,
             distinguishing=ev.distinguishing, attributes=ev.attributes,
-            examples=ev.summaries[: settings.examples_per_cluster], **outcome_summary(rows, member),
+            examples=[e.text for e in pick_examples([rows[i] for i in member], settings.examples_per_cluster,
+                                                    settings.min_tenants, names)],
+            **outcome_summary(rows, member),
         ))
         members[ev.cluster_id] = member
     return nodes, members, centroids

@@ -14,7 +14,7 @@ from collections.abc import Callable, Sequence
 
 import numpy as np
 
-from traceclio_core.cluster_model import ClusterNode, outcome_summary, parent_count
+from traceclio_core.cluster_model import ClusterNode, outcome_summary, parent_count, tenant_mix
 from traceclio_core.components import ChildName, ClusterName, HierarchyBuilder, ParentEvidence, Share
 from traceclio_core.contrast import RunContrast
 from traceclio_core.facets import FacetRow
@@ -86,7 +86,7 @@ def build_parents(level: int, children: list[ClusterNode], members: dict[str, li
         nodes.append(ClusterNode(
             id=ev.cluster_id, level=level, children=[children[c].id for c in group],
             title=scrub_generated(name.title, names), description=scrub_generated(name.description, names),
-            size=n, tenants=len({rows[i].tenant for i in member}),
+            size=n, **tenant_mix(rows, member),
             failure_modes=[Share(value=v, inside=round(c / n, 4), overall=0.0) for v, c in failures.most_common(4)],
             completion=[Share(value=v, inside=round(c / n, 4), overall=0.0) for v, c in statuses.most_common(4)],
             mean_concern=round(sum(rows[i].model.concerning_behavior for i in member) / n, 2),

@@ -1,4 +1,5 @@
-"""The recipe, top to bottom: load → facets → fact table → embed → cluster → name → hierarchy → review → export.
+"""The recipe, top to bottom: load → facets → fact table → embed → cluster → name → hierarchy → review → export
+(and, with --per-tenant, the stages after the fact table again for each tenant's rows: tenant_runs.py).
 
 Each stage is a hook (see hookspecs.py); this module only calls them in order, times them, and keeps
 memory bounded by handling traces in batches and keeping only their facet rows.
@@ -28,6 +29,7 @@ from traceclio_core.rejects import RejectLog, per_trace
 from traceclio_core.render import Axis
 from traceclio_core.settings import Settings
 from traceclio_core.timeline import TIMELINE_VERSION, span_timeline
+from traceclio_core.vectors import VectorCache
 
 
 class StageClock:
@@ -197,13 +199,19 @@ def _writable(fresh: dict[str, tuple[FacetRow, dict]], rejects: RejectLog, types
                 if per_trace(rejects, "fact table", trace_id, lambda: facet_table.to_table([row], types)) is not None}
 
 
+def vector_cache(settings: Settings, pm: pluggy.PluginManager) -> VectorCache:
+    """The vectors of the run's embedder, for several runs in one process to share (see cluster_rows)."""
+    return VectorCache(_first(pm, "traceclio_embedder", settings, "an embedder"), settings.cache_dir)
+
+
 def cluster_rows(rows: list[tuple[FacetRow, dict]], settings: Settings, pm: pluggy.PluginManager,
-                 progress: Progress, clock: StageClock) -> RunResult:
-    """The stages after the fact table; also what `traceclio cluster RUN_DIR` runs on a saved table."""
+                 progress: Progress, clock: StageClock, vectors: VectorCache | None = None) -> RunResult:
+    """The stages after the fact table; also what `traceclio cluster RUN_DIR` runs on a saved table.
+    `vectors` (vector_cache) spares a run that follows another one re-reading the vector cache from disk."""
     axis = Axis(settings, pm)
     axis.check([row for row, _ in rows])
     clusterable = [row for row, extra in rows if "facet_failure" not in extra]
-    embedder = _first(pm, "traceclio_embedder", settings, "an embedder")
+    embedder = vectors.embedder if vectors is not None else _first(pm, "traceclio_embedder", settings, "an embedder")
     namer = _first(pm, "traceclio_namer", settings, "a namer")
 
     def cluster(**kwargs):
@@ -214,7 +222,7 @@ def cluster_rows(rows: list[tuple[FacetRow, dict]], settings: Settings, pm: plug
     steps = ("embed", "cluster", "name")
     with progress.stage("embed + cluster + name", len(steps)) as advance, clock.stage("embed + cluster + name"):
         clustering = Clustering(settings, axis, embedder, cluster, namer, pm.hook.traceclio_review_clusters,
-                                progress=lambda step, n: advance(1))
+                                progress=lambda step, n: advance(1), vectors=vectors)
         nodes, assignments, outliers, layout = clustering.run(clusterable)
     for row, _ in rows:
         assignments.setdefault(row.trace_id, None)
@@ -291,6 +299,11 @@ def run(locations: list[str], settings: Settings, pm: pluggy.PluginManager, prog
             rows = add_run_facets(rows, settings, pm)
             facet_table.write(settings.out_dir / facet_table.FILE_NAME, rows, facet_types(pm, settings))
         result = cluster_rows(rows, settings, pm, progress, clock)
+        if settings.per_tenant:
+            from traceclio_core.tenant_runs import run_tenants  # imported here: it runs this module's stages
+
+            with clock.stage("per-tenant runs"):
+                result.summary["tenant_runs"] = run_tenants(rows, settings, pm, progress)
     finally:
         rejects.close()
     result.rejected_traces = list(rejects.traces_set_aside)

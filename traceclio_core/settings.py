@@ -54,6 +54,13 @@ class Settings(BaseModel):
     # Privacy: a cluster surfaces only with at least this many distinct tenants AND traces, at every level.
     min_tenants: int = Field(3, ge=1)
     min_traces: int = Field(5, ge=1)
+    # ... AND no tenant holding more than this share of its traces, so one customer's private pattern
+    # cannot surface behind a few traces of others. Lower hides more clusters. Applies with min_tenants >= 2
+    # (with one tenant allowed, a cluster of one tenant's traces is allowed, so its majority must be).
+    max_tenant_share: float = Field(0.5, gt=0.0, le=1.0)
+    # Also write one run per tenant under OUT/tenants/<slug>/ (only that tenant's traces; thresholds on
+    # traces alone), beside the cross-tenant run in OUT/ itself: the within-tenant pass for the long tail.
+    per_tenant: bool = False
     # A trace is closed once this many spans have been read without one for it; bounds memory on big files.
     trace_window_spans: int = Field(200_000, ge=1)
     # Attribute values longer than this are cut (and the cut recorded) so one giant value cannot sink a run.
@@ -62,8 +69,9 @@ class Settings(BaseModel):
     strict: bool = False
     # Traces in one batch through facet extraction; bounds memory, not results.
     batch_size: int = Field(2000, ge=1)
-    # Example summaries shown per leaf cluster in the report.
-    examples_per_cluster: int = 3
+    # Example summaries shown per leaf cluster (clusters.json, the report), drawn from at least min_tenants
+    # tenants (examples.pick_examples); raised to min_tenants when below it.
+    examples_per_cluster: int = Field(3, ge=0)
     # Sources that read a store (phoenix://, langfuse://): how far back ("7d", "12h", an ISO time) and an
     # optional source-specific filter expression.
     since: str | None = None

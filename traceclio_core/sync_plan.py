@@ -2,8 +2,9 @@
 
 Only clusters with "surfaced": true are synced (assignments.jsonl already holds null for traces of
 suppressed clusters). Everything written is aggregate or sanitised: cluster titles, concern scores,
-exemplar task summaries passed through the scrubber again, and for a failure cluster what must not happen
-(its eval cases' expected behaviour, as `traceclio export` states it), never raw trace content.
+exemplar task summaries picked under the run's example rule (examples.pick_examples) and sanitised, and
+for a failure cluster what must not happen (its eval cases' expected behaviour, as `traceclio export`
+states it), never raw trace content.
 """
 
 from __future__ import annotations
@@ -15,7 +16,9 @@ from pydantic import BaseModel
 
 from traceclio_core import facet_table
 from traceclio_core.errors import ConfigurationError
-from traceclio_core.sanitize import compile_names, sanitize, scrub_generated
+from traceclio_core.examples import pick_examples
+from traceclio_core.sanitize import compile_names, scrub_generated
+from traceclio_core.settings import Settings
 
 PATH_SEPARATOR = " › "
 ANNOTATION_NAME = "traceclio.cluster"
@@ -92,8 +95,13 @@ def cluster_paths(clusters: list[dict]) -> dict[str, str]:
 
 
 def read_plan(run_dir: Path, exemplars_per_cluster: int = 3, dataset_prefix: str = "traceclio") -> SyncPlan:
-    """Read clusters.json, assignments.jsonl and facets.parquet of `run_dir` into what a sync writes."""
-    clusters = _load_json(run_dir / "clusters.json")["clusters"]
+    """Read clusters.json, assignments.jsonl and facets.parquet of `run_dir` into what a sync writes.
+
+    Exemplars follow the run's example rule (examples.pick_examples, with the run's --min-tenants): a leaf
+    whose traces cannot give examples from that many tenants gets no dataset, only its labels."""
+    document = _load_json(run_dir / "clusters.json")
+    clusters = document["clusters"]
+    min_tenants = int(document.get("settings", {}).get("min_tenants", Settings.model_fields["min_tenants"].default))
     paths = cluster_paths(clusters)
     assignments_file = run_dir / "assignments.jsonl"
     if not assignments_file.exists():
@@ -110,39 +118,23 @@ def read_plan(run_dir: Path, exemplars_per_cluster: int = 3, dataset_prefix: str
         row = rows.get(record["trace_id"])
         labels.append(TraceLabel(trace_id=record["trace_id"], cluster_id=cluster_id, label=paths[cluster_id],
                                  concern=row.model.concerning_behavior if row else None))
-        members.setdefault(cluster_id, []).append(record["trace_id"])
+        if row is not None:
+            members.setdefault(cluster_id, []).append(row)
 
     datasets, taken = [], set()
     for cluster in sorted(clusters, key=lambda c: c["id"]):
         if cluster["level"] != 0 or cluster["id"] not in paths or not cluster.get("title"):
             continue
+        exemplars = [Exemplar(trace_id=e.trace_id, task=e.text)
+                     for e in pick_examples(members.get(cluster["id"], []), exemplars_per_cluster, min_tenants, names)]
+        if not exemplars:
+            continue
         name = f"{dataset_prefix} · {cluster['title']}"
         if name in taken:  # Two leaves may share a title; the id keeps their datasets apart.
             name = f"{name} ({cluster['id']})"
         taken.add(name)
-        exemplars = _exemplars(sorted(members.get(cluster["id"], [])), rows, set(cluster.get("examples", [])),
-                               names, exemplars_per_cluster)
         must_not = must_not_happen(scrub_generated(dominant_failure(cluster), names))
         datasets.append(ClusterDataset(cluster_id=cluster["id"], name=name, label=paths[cluster["id"]],
                                        description=cluster.get("description", ""), exemplars=exemplars,
                                        must_not=must_not))
     return SyncPlan(run_dir=run_dir, labels=labels, datasets=datasets)
-
-
-def _exemplars(trace_ids: list[str], rows: dict, shown: set[str], names, limit: int) -> list[Exemplar]:
-    """Traces whose summary the report already shows come first; then the rest, in trace-id order."""
-    candidates = []
-    for trace_id in trace_ids:
-        row = rows.get(trace_id)
-        task = sanitize(row.model.task_summary, names) if row else ""
-        if task:
-            candidates.append((task not in shown, trace_id, task))
-    chosen, seen = [], set()
-    for _, trace_id, task in sorted(candidates):
-        if task in seen:
-            continue
-        seen.add(task)
-        chosen.append(Exemplar(trace_id=trace_id, task=task))
-        if len(chosen) == limit:
-            break
-    return chosen

@@ -12,7 +12,7 @@ import json
 from pydantic import BaseModel, Field
 
 from traceclio_core.model import Span, SpanKind, Trace
-from traceclio_evidence import actions, errors, figures, sensitive, text
+from traceclio_evidence import actions, consistency, errors, figures, sensitive, text
 from traceclio_structure.values import Pool, ValueReader, Values, provenance, values
 from traceclio_structure.spans import (
     action_kind,
@@ -122,6 +122,36 @@ class Evidence(BaseModel):
     repeating_plans: int = Field(0, description="Of those, outputs that lay out a plan of steps.")
     last_stop_reason: str = Field("", description="Finish reason of the last LLM call.")
     ended_in_error: bool = Field(False, description="A root span ended in error.")
+    derived_figures: int = Field(0, description="Answer figures found verbatim nowhere that a reader can work "
+                                                "out from the results (a sum, a mean, a difference, a product).")
+    unexplained_figures: int = Field(0, description="Answer figures found verbatim nowhere that the results do not "
+                                                    "add up to either, while the results hold figures.")
+    empty_fields: int = Field(0, description="Fields a tool result left without a value (null, '', 'N/A').")
+    empty_fields_filled: int = Field(0, description="Of those, fields the answer gives a value in the sentence "
+                                                    "that names them.")
+    empty_fields_told: int = Field(0, description="Of those, fields the answer says have no value.")
+    chosen_from_several: int = Field(0, description="Most records in a result list from which a later call acted "
+                                                    "on exactly one (0: no such choice).")
+    chose_without_asking: bool = Field(False, description="Such a choice was made with no user turn between the "
+                                                          "list and the call.")
+    better_match_passed_over: bool = Field(False, description="Another record of that list shares more words "
+                                                              "with the request than the one acted on.")
+    acted_on_negative: int = Field(0, description="Calls that change something carrying a value of a record an "
+                                                  "earlier result marked negative (a false flag, busy, "
+                                                  "unavailable) and no other record holds.")
+    acquired: int = Field(0, description="Successful calls that start or take hold of something (start, launch, "
+                                         "lock, open, provision).")
+    left_unreleased: int = Field(0, description="Of those, calls no later stop or release call answers.")
+    most_changes_of_one_tool: int = Field(0, description="Most successful calls of one tool that changes something.")
+    user_disputes: bool = Field(False, description="A later user turn disputes an answer.")
+    revised_without_new_data: bool = Field(False, description="After a dispute the answer changes its figures or "
+                                                              "its yes or no, and no call made since returned "
+                                                              "the figures it newly states.")
+    revised_with_new_data: bool = Field(False, description="An answer changes across a user turn after a new "
+                                                           "tool call.")
+    answer_held: bool = Field(False, description="A disputed answer keeps its figures and its yes or no.")
+    answer_call_text: bool = Field(False, description="The answer holds text written as a tool call (a "
+                                                      "function-call object, a call tag, name(key=...)).")
     span_keys: list[str] = Field(default_factory=list, description="Per tool and LLM span, 'tool:NAME' or "
                                                                    "'llm:MODEL', for run-relative resource use.")
     span_ms: list[float] = Field(default_factory=list, description="Duration of each span in span_keys.")
@@ -163,6 +193,32 @@ def _argument_values(arguments: str | None) -> Values:
         elif isinstance(item, (str, int, float)) and not isinstance(item, bool):
             leaves.append(str(item))
     return values(" ; ".join(reversed(leaves)))
+
+
+def _turns(llms: list[Span]) -> list[tuple[str, str, int]]:
+    """The conversation as (role, text, time), read from the history the last, longest model call was given
+    (a sub-agent's own exchange with its orchestrator is not the user's conversation) and its reply: each
+    user message at the first model call that read it, each reply that called no tool at the end of the
+    call that wrote it."""
+    if not llms:
+        return []
+    longest = max(len(s.input_messages) for s in llms)
+    convo = [s for s in llms if len(s.input_messages) == longest][-1]
+    written = {s.output_content: s.end_ns for s in llms if s.output_content and not s.requested_tool_calls}
+    read: dict[str, int] = {}
+    for span in llms:
+        for message in span.input_messages:
+            if message.role == "user":
+                read.setdefault(message.content, span.start_ns)
+    turns = []
+    for message in convo.input_messages:
+        if message.role == "user" and message.content:
+            turns.append(("user", message.content, read.get(message.content, convo.start_ns)))
+        elif message.role == "assistant" and message.content and not message.tool_calls:
+            turns.append(("assistant", message.content, written.get(message.content, convo.start_ns)))
+    if convo.output_content and not convo.requested_tool_calls:
+        turns.append(("assistant", convo.output_content, convo.end_ns))
+    return turns
 
 
 def _planning_turns(llms: list[Span]) -> list[Span]:
@@ -339,6 +395,18 @@ def compute_evidence(trace: Trace) -> Evidence:
     changed = [p for s in ok_tools if action_kind(s.tool_name or "") == "write" for p in actions.paths(s.tool_arguments)]
     given_ids = values(request).ids
     passed = " ".join([s.tool_arguments or "" for s in tools] + [s.input_text or "" for s in trace.agent_spans]).lower()
+    # Figures the whole trace holds nowhere else (an error message's status code is not invented).
+    elsewhere = Pool([s.tool_result or "" for s in tools] + [s.tool_arguments or "" for s in tools]
+                     + [s.error_message or "" for s in trace.spans]
+                     + [s.output_content for s in llms if s.output_content and s.output_content != answer]
+                     + [request, system], reader)
+    derived, unexplained = consistency.derived_figures(
+        [v for v, src in zip(stated, sources) if src == "nowhere" and not elsewhere.holds(v)], results)
+    empty, filled, told = consistency.empty_fields(results, answer)
+    turns = _turns(llms)
+    picks = consistency.choices(ok_tools, request, [(at, t) for role, t, at in turns if role == "user"])
+    acquired, unreleased = consistency.unreleased(tools)
+    revised = consistency.revision(turns, tools)
     keyed = [(s, f"tool:{s.tool_name or s.name}") for s in tools] + [(s, f"llm:{s.model or 'model'}") for s in llms]
     request_language, answer_language = text.language(request), text.language(answer)
     return Evidence(
@@ -408,6 +476,23 @@ def compute_evidence(trace: Trace) -> Evidence:
         repeating_plans=sum(1 for o in repeated if plan_items(o) >= 2),
         last_stop_reason=last_finish.lower(),
         ended_in_error=any(root.failed for root in trace.roots),
+        derived_figures=derived,
+        unexplained_figures=unexplained,
+        empty_fields=empty,
+        empty_fields_filled=filled,
+        empty_fields_told=told,
+        chosen_from_several=max((c.candidates for c in picks), default=0),
+        chose_without_asking=any(not c.asked for c in picks),
+        better_match_passed_over=any(c.better_match_passed for c in picks),
+        acted_on_negative=consistency.acted_on_negative(ok_tools),
+        acquired=acquired,
+        left_unreleased=unreleased,
+        most_changes_of_one_tool=consistency.most_changes_of_one_tool(ok_tools),
+        user_disputes=revised.disputed,
+        revised_without_new_data=revised.revised_without_new_data,
+        revised_with_new_data=revised.revised_with_new_data,
+        answer_held=revised.held,
+        answer_call_text=consistency.call_text(answer),
         span_keys=[k for _, k in keyed],
         # A source that recorded no timing (a transcript log) gives no durations to compare.
         span_ms=[round(s.duration_ms, 3) for s, _ in keyed] if trace.timing_recorded else [],

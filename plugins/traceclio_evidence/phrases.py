@@ -165,6 +165,43 @@ def _tools(row: FacetRow, ev: dict) -> list[Phrase]:
     return out
 
 
+def _consistency(ev: dict) -> list[Phrase]:
+    """What later steps did with what earlier ones said (traceclio_evidence.consistency). Resources left
+    unreleased and usual steps left out (`left_unreleased`, `missing_sequels`) stay columns only: on the
+    axis they split healthy work by incidental tool order more often than they found a failure."""
+    out = []
+    if ev.get("unexplained_figures", 0):
+        out.append(Phrase("answer states a figure the results neither hold nor add up to", SHAPE, True))
+    elif ev.get("derived_figures", 0):
+        out.append(Phrase("answer works a figure out from the results", SHAPE))
+    if ev.get("empty_fields_filled", 0):
+        out.append(Phrase("answer gives a value for a field a result left empty", DEVIATION, True))
+    elif ev.get("empty_fields_told", 0):
+        out.append(Phrase("answer says a field has no value", SHAPE))
+    elif ev.get("empty_fields", 0):
+        out.append(Phrase("a result leaves fields empty", DETAIL))
+    if ev.get("chosen_from_several", 0) >= 2:
+        out.append(Phrase("acts on one of several records a result listed" if ev.get("chose_without_asking")
+                          else "asks the user which of several records to act on", SHAPE))
+        if ev.get("better_match_passed_over"):
+            out.append(Phrase("acts on a record that matches the request less well than another", DEVIATION, True))
+    if ev.get("acted_on_negative", 0):
+        out.append(Phrase("a change acts on a record a result marked unavailable or false", DEVIATION, True))
+    if ev.get("most_changes_of_one_tool", 0) >= 3:
+        out.append(Phrase("makes several changes with one tool", SHAPE))
+    if ev.get("revised_without_new_data"):
+        out.append(Phrase("the answer gives way when the user disputes it, with no new data behind the change", DEVIATION, True))
+    elif ev.get("answer_held"):
+        out.append(Phrase("the answer holds when the user disputes it", SHAPE))
+    elif ev.get("user_disputes"):
+        out.append(Phrase("the user disputes an answer", SHAPE))
+    if ev.get("revised_with_new_data"):
+        out.append(Phrase("the answer changes after a new call", SHAPE))
+    if ev.get("answer_call_text"):
+        out.append(Phrase("the answer holds a tool call written out as text", DEVIATION, True))
+    return out
+
+
 def _relative(ev: dict) -> list[Phrase]:
     out = []
     if ev.get("slow_span_ratio", 0) >= 10 and ev.get("slowest_span_ms", 0) >= NOTICEABLE_MS:
@@ -180,4 +217,4 @@ def evidence_phrases(row: FacetRow) -> list[Phrase]:
     ev = row.facets
     if "answer_form" not in ev:
         return []
-    return _shape(row, ev) + _answer(ev) + _tools(row, ev) + _relative(ev)
+    return _shape(row, ev) + _answer(ev) + _tools(row, ev) + _consistency(ev) + _relative(ev)

@@ -51,6 +51,8 @@ def specs() -> tuple[FacetSpec, ...]:
                                                "median in the run (0 when it has too few peers)."),
         FacetSpec("result_size_ratio", "float", "The trace's largest tool result over that tool's median result "
                                                 "size in the run (0 when it has too few peers)."),
+        FacetSpec("missing_sequels", "list[str]", "'U after T' for each tool U that follows tool T in at least half "
+                                                  "of the run's traces calling T and not in this one."),
     ])
 
 

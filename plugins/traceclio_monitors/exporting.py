@@ -11,7 +11,6 @@ import pluggy
 from pydantic import BaseModel
 
 from traceclio_core.errors import TraceclioError
-from traceclio_core.sanitize import compile_names, scrub_generated
 from traceclio_monitors.from_run import RunDirectory, monitors_from_run
 from traceclio_monitors.monitor import Monitor, validate
 
@@ -20,8 +19,8 @@ MANIFEST = "export.json"
 
 class ClusterExport(BaseModel):
     """What artefact writers (the `traceclio_write_cluster_artefacts` hook) receive: the distilled monitors and,
-    per cluster id, its sanitised example task summaries (those that already passed the privacy
-    thresholds). Nothing else from the run."""
+    per cluster id, its sanitised example task summaries (of a cluster that passed the privacy thresholds,
+    drawn from at least the run's --min-tenants tenants: examples.pick_examples). Nothing else from the run."""
 
     monitors: list[Monitor]
     examples: dict[str, list[str]]
@@ -37,8 +36,7 @@ def export_run(run_dir: Path, out_dir: Path, pm: pluggy.PluginManager, cache_dir
     run = RunDirectory.read(run_dir)
     chosen = run.choose(cluster_ids, include_healthy)
     monitors = monitors_from_run(run, chosen, pm, cache_dir)
-    names = compile_names({row.tenant for row, _ in run.rows if row.tenant})
-    examples = {record["id"]: [scrub_generated(e, names) for e in record.get("examples", [])] for record in chosen}
+    examples = {record["id"]: [e.text for e in run.examples(record)] for record in chosen}
     out_dir.mkdir(parents=True, exist_ok=True)
     _remove_previous_export(out_dir)
     export = ClusterExport(monitors=monitors, examples=examples)

@@ -16,6 +16,7 @@ from pydantic import BaseModel
 
 from traceclio_core import facet_table
 from traceclio_core.errors import ConfigurationError
+from traceclio_core.examples import Example, pick_examples
 from traceclio_core.facets import FacetRow
 from traceclio_core.sanitize import compile_names, scrub_generated
 from traceclio_core.settings import Settings
@@ -74,6 +75,14 @@ class RunDirectory(BaseModel):
         """Rows of the fact table in `record` (a leaf, or any leaf below a parent)."""
         leaves = self.leaves_under(record["id"])
         return np.array([self.assignments.get(row.trace_id) in leaves for row, _ in self.rows], dtype=bool)
+
+    def examples(self, record: dict) -> list[Example]:
+        """The example task summaries `record` may show, under the run's example rule (examples.pick_examples)."""
+        members = self.members(record)
+        names = compile_names({row.tenant for row, _ in self.rows if row.tenant})
+        return pick_examples([row for (row, _), inside in zip(self.rows, members) if inside],
+                             int(self.settings.get("examples_per_cluster", 3)),
+                             int(self.settings.get("min_tenants", Settings.model_fields["min_tenants"].default)), names)
 
     def leaves_under(self, cluster_id: str) -> set[str]:
         record = self.cluster(cluster_id)

@@ -29,6 +29,7 @@ def cluster_record(node: ClusterNode) -> dict:
         "surfaced": node.surfaced,
         "size": node.size,
         "tenants": node.tenants,
+        "top_tenant_share": round(node.top_tenant_share, 4),
     }
     if not node.surfaced:
         # A suppressed cluster is reported as suppressed; nothing derived from its traces is shown.
@@ -60,7 +61,8 @@ def _contrast(c) -> dict:
 
 def settings_record(settings: Settings) -> dict:
     return settings.model_dump(mode="json", include={"facets", "k", "levels", "seed", "min_tenants", "min_traces",
-                                                     "llm", "embedder", "tenant_keys", "detectors", "phrase_share"})
+                                                     "max_tenant_share", "examples_per_cluster", "llm", "embedder", "tenant_keys",
+                                                     "detectors", "phrase_share"})
 
 
 def write_json(path: Path, value) -> None:

@@ -60,8 +60,8 @@
   const run = DATA.run;
   document.getElementById("run-meta").textContent = run.traces_read + " traces read, " + run.traces_clustered +
     " in surfaced clusters, " + run.suppressed_traces + " in suppressed clusters, " + run.rejected +
-    " inputs set aside. Clustered along " + run.axis.join(", ") + "; a cluster surfaces with ≥ " + run.min_tenants +
-    " tenants and ≥ " + run.min_traces + " traces. Every text is scrubbed.";
+    " inputs set aside. Clustered along " + run.axis.join(", ") + ". Privacy: " + run.thresholds +
+    ", exemplar traces too. Every text is scrubbed.";
   const suppressedText = DATA.suppressed.map((x) => x.clusters + " at level " + x.level + " (" + x.traces + " traces)").join(", ");
   document.getElementById("suppressed-note").textContent = suppressedText ?
     "Suppressed clusters, below the privacy thresholds, are counted only: " + suppressedText + "." : "";

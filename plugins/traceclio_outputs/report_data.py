@@ -133,6 +133,14 @@ def _diff(diff: dict | None, names, suppressed: set[str]) -> dict | None:
             "not_significant": sum(1 for c in diff.get("changes", []) if not c.get("significant"))}
 
 
+def privacy_thresholds(settings: Settings) -> str:
+    """The thresholds every shown cluster met, in words."""
+    words = f"≥ {settings.min_tenants} tenants and ≥ {settings.min_traces} traces per cluster"
+    if settings.min_tenants > 1:
+        words += f", no tenant above {settings.max_tenant_share:.0%} of its traces"
+    return words + f"; examples from ≥ {settings.min_tenants} tenants"
+
+
 def report_data(result: RunResult, settings: Settings, monitors: dict[str, dict]) -> dict:
     """Everything the page shows, as one JSON-able dict (`monitors`: cluster id → its exported monitor)."""
     by_id = {n.id: n for n in result.clusters}
@@ -161,7 +169,7 @@ def report_data(result: RunResult, settings: Settings, monitors: dict[str, dict]
     return {
         "run": {"traces_read": s.get("traces_read", len(result.rows)), "traces_clustered": s.get("traces_clustered", 0),
                 "suppressed_traces": s.get("suppressed_traces", 0), "rejected": s.get("rejected", 0),
-                "axis": list(settings.facets), "min_tenants": settings.min_tenants, "min_traces": settings.min_traces,
+                "axis": list(settings.facets), "thresholds": privacy_thresholds(settings),
                 "outcomes": any(r.outcome is not None for r in result.rows)},
         "clusters": clusters,
         "suppressed": [{"level": level, **entry} for level, entry in sorted(levels.items())],
