@@ -58,6 +58,14 @@ class ClusterNode(BaseModel):
         return self.top_tenant_traces / self.size if self.size else 0.0
 
 
+class MapLayout(BaseModel):
+    """Where the report's map draws things: the surfaced leaves' centroids and a bounded sample of their
+    traces, projected from the clustering geometry to two dimensions (layout.py)."""
+
+    leaves: dict[str, tuple[float, float]] = Field(default_factory=dict)
+    traces: dict[str, tuple[float, float]] = Field(default_factory=dict)
+
+
 class RunResult(BaseModel):
     """Everything a finished run produced; exporters read this."""
 
@@ -75,6 +83,10 @@ class RunResult(BaseModel):
     centroids: dict[str, list[float]] = Field(default_factory=dict)
     # Level → the lowest id number never used at that level along this run's baselines (fresh ids start there).
     next_ids: dict[int, int] = Field(default_factory=dict)
+    # The clusters and a sample of traces in two dimensions, for the report's map.
+    layout: MapLayout = Field(default_factory=MapLayout)
+    # Surfaced leaf id → its exemplar traces' scrubbed span timelines (exemplars.py), for the drill-in.
+    exemplars: dict[str, list[dict]] = Field(default_factory=dict)
 
 
 def tenant_mix(rows: Sequence[FacetRow], member: Sequence[int]) -> dict:
