@@ -365,3 +365,17 @@ def test_a_step_most_runs_take_after_a_tool_and_this_one_leaves_out_is_seen():
     assert sequels["t0"]["missing_sequels"] == [] and sequels["q0"]["missing_sequels"] == []
     # Too few traces call the tool for its usual sequel to be known.
     assert run_relative(rows[-3:])["left"]["missing_sequels"] == []
+
+
+def test_a_figure_read_in_the_wrong_unit_is_told_from_one_converted_right():
+    result = json.dumps({"endpoint": "/checkout", "p95_latency_ms": 450, "refund_cents": 12900})
+    for text, misread in [("p95 is 450 seconds and the refund is $12,900.", 2),
+                          ("p95 is 0.45 s (450 ms) and the refund is $129.00.", 0)]:
+        run = AgentRun(f"units-{misread}", user="How slow is checkout, and what was refunded?")
+        run.tool("get_metrics", {"endpoint": "/checkout"}, result=result)
+        run.answer(text)
+        ev = evidence_of(run)
+        assert ev.unit_figures_misread == misread
+        assert ev.unit_figures_faithful == (0 if misread else 3)
+        flagged = "answer writes a figure in another unit than its field's, unconverted" in phrases_of(run)
+        assert flagged == bool(misread)

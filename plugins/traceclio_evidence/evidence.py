@@ -12,7 +12,7 @@ import json
 from pydantic import BaseModel, Field
 
 from traceclio_core.model import Span, SpanKind, Trace
-from traceclio_evidence import actions, consistency, errors, figures, request as asked_for, sensitive, text
+from traceclio_evidence import actions, consistency, errors, figures, request as asked_for, sensitive, text, units
 from traceclio_structure.values import Pool, ValueReader, Values, provenance, values
 from traceclio_structure.spans import (
     action_kind,
@@ -152,9 +152,11 @@ class Evidence(BaseModel):
     answer_held: bool = Field(False, description="A disputed answer keeps its figures and its yes or no.")
     answer_call_text: bool = Field(False, description="The answer holds text written as a tool call (a "
                                                       "function-call object, a call tag, name(key=...)).")
-    unit_figures_raw: int = Field(0, description="Figures of fields whose name gives a unit (amount_cents, "
-                                                 "latency_ms) the answer repeats as they stand without that unit.")
-    unit_figures_converted: int = Field(0, description="Such figures the answer states converted by the unit.")
+    unit_figures_faithful: int = Field(0, description="Answer figures written with a unit that a result field "
+                                                      "naming its unit (amount_cents, latency_ms) converts to.")
+    unit_figures_misread: int = Field(0, description="Answer figures written with a unit that no such field "
+                                                     "converts to, but one scaled by a power of ten or by the "
+                                                     "wrong unit gives.")
     request_asks: int = Field(0, description="Separate things the request asks (questions, items, clauses).")
     asks_unanswered: int = Field(0, description="Of two or more, asks that neither the answer nor any call's "
                                                 "arguments speak of.")
@@ -419,7 +421,7 @@ def compute_evidence(trace: Trace) -> Evidence:
     picks = consistency.choices(ok_tools, request, [(at, t) for role, t, at in turns if role == "user"])
     acquired, unreleased = consistency.unreleased(tools)
     revised = consistency.revision(turns, tools)
-    raw_units, converted_units = consistency.unit_figures(results, answer)
+    unit_reading = units.read_units(results, answer)
     user_turns = [(at, t) for role, t, at in turns if role == "user"] or [(0, request)]
     n_asks, unanswered = asked_for.unanswered_asks(trace.first_user_message, answer, tools)
     keyed = [(s, f"tool:{s.tool_name or s.name}") for s in tools] + [(s, f"llm:{s.model or 'model'}") for s in llms]
@@ -508,8 +510,8 @@ def compute_evidence(trace: Trace) -> Evidence:
         revised_with_new_data=revised.revised_with_new_data,
         answer_held=revised.held,
         answer_call_text=consistency.call_text(answer),
-        unit_figures_raw=raw_units,
-        unit_figures_converted=converted_units,
+        unit_figures_faithful=unit_reading.faithful,
+        unit_figures_misread=unit_reading.misread,
         request_asks=n_asks,
         asks_unanswered=unanswered,
         unrequested_changes=asked_for.unrequested_changes([t for _, t in user_turns], writes),

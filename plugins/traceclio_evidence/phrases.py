@@ -199,11 +199,10 @@ def _consistency(ev: dict) -> list[Phrase]:
         out.append(Phrase("the answer changes after a new call", SHAPE))
     if ev.get("answer_call_text"):
         out.append(Phrase("the answer holds a tool call written out as text", DEVIATION, True))
-    if ev.get("unit_figures_raw", 0):
-        out.append(Phrase("answer repeats a figure from a field named in another unit, without that unit",
-                          DEVIATION, True))
-    elif ev.get("unit_figures_converted", 0):
-        out.append(Phrase("answer converts a figure from the unit its field names", SHAPE))
+    if ev.get("unit_figures_misread", 0):
+        out.append(Phrase("answer writes a figure in another unit than its field's, unconverted", DEVIATION, True))
+    elif ev.get("unit_figures_faithful", 0):
+        out.append(Phrase("answer gives figures in the unit their fields name, or converted right", SHAPE))
     return out
 
 
