@@ -195,8 +195,6 @@ def _consistency(ev: dict) -> list[Phrase]:
         out.append(Phrase("the answer holds when the user disputes it", SHAPE))
     elif ev.get("user_disputes"):
         out.append(Phrase("the user disputes an answer", SHAPE))
-    if ev.get("revised_with_new_data"):
-        out.append(Phrase("the answer changes after a new call", SHAPE))
     if ev.get("answer_call_text"):
         out.append(Phrase("the answer holds a tool call written out as text", DEVIATION, True))
     if ev.get("unit_figures_misread", 0):
