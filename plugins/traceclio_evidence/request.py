@@ -109,15 +109,24 @@ def unrequested_changes(request_turns: list[str], writes: list[Span]) -> int:
     return out
 
 
+# How a later turn says it replaces what the user said before.
+_CORRECTS = re.compile(r"\b(?:actually|sorry,? (?:i|it|that|the)|i meant|i mean|correction|typo|instead of|rather than|"
+                       r"not \S+,? but|make (?:it|that)|change (?:it|that) to|should (?:be|have been|read)|"
+                       r"i (?:gave|typed|wrote|said) (?:the )?wrong|wrong (?:date|number|id|email|address|one))\b", re.I)
+
+
 def correction(user_turns: list[tuple[int, str]], calls: list[Span], answer: str) -> str:
-    """'ignored' when a later user turn replaces a value the first gave (a new date, figure, id or email of
-    the same kind) and the calls after it and the answer still use the old value and never the new one;
+    """'ignored' when a later user turn says it corrects a value the first gave (actually, I meant, …) and
+    gives a new date, figure, id or email of the same kind, and the calls after it and the answer still
+    use the old value and never the new one;
     'applied' when they use the new one; '' when no turn corrects a value."""
     if len(user_turns) < 2:
         return ""
     first = values(user_turns[0][1])
     outcome = ""
     for at, text in user_turns[1:]:
+        if not _CORRECTS.search(text):
+            continue  # a later turn that brings new values answers a question; one that corrects says so
         later = values(text)
         for kind in ("dates", "numbers", "ids", "emails"):
             old, new = getattr(first, kind) - getattr(later, kind), getattr(later, kind) - getattr(first, kind)
