@@ -79,6 +79,8 @@ def _answer(ev: dict) -> list[Phrase]:
     stated, loose = ev.get("answer_values", 0), ev.get("ungrounded_values", 0)
     if loose >= 2 and loose * 2 >= stated:
         out.append(Phrase("answer states values found nowhere in the trace", DEVIATION, True))
+        if ev.get("empty_results", 0):
+            out.append(Phrase("answer states values although a tool result came back empty", DEVIATION, True))
     elif "tool result" in ev.get("answer_value_sources", []):
         out.append(Phrase("answer values come from tool results", SHAPE))
     if ev.get("misquoted_figures", 0):
@@ -100,6 +102,11 @@ def _tools(row: FacetRow, ev: dict) -> list[Phrase]:
         out.append(Phrase("a tool error is never recovered", DEVIATION, True))
         if not ev.get("failure_told"):
             out.append(Phrase("nothing the agent wrote afterwards mentions the failure", DEVIATION, True))
+            # What went unsaid is part of the deviation: an unknown tool kept quiet is not a timeout kept so.
+            for kind in row.direct.error_classes[:1]:
+                kind = kind.replace("_", " ")
+                out.append(Phrase(f"the unmentioned failure is {'an' if kind[:1] in 'aeiou' else 'a'} {kind} error",
+                                  SHAPE, True))
             if ev.get("answer_states_current"):
                 out.append(Phrase("answer says how things stand now although the lookup failed", DEVIATION, True))
     elif ev.get("recovered_errors", 0):
