@@ -6,8 +6,8 @@ from traceclio_core.pytest_plugin import RecoveryBelowThreshold, check
 
 pytest_plugins = ["pytester"]
 
-# Measured on held-out families (n=1000, seed=3), 46 behaviours: with the known-pattern detectors leaf 0.836,
-# NMI 0.925 at 40 leaf clusters; with them off (the evidence alone: discovery) leaf 0.682, NMI 0.823 at 37.
+# Measured on held-out families (n=1000, seed=3), 46 behaviours: with the known-pattern detectors leaf 0.833,
+# NMI 0.930 at 40 leaf clusters; with them off (the evidence alone: discovery) leaf 0.667, NMI 0.806 at 37.
 # (Evidence that compares steps moved the detectors-on figure at this size from 0.88 to 0.84 while n = 5,000
 # stays above 0.90; see the README's "Discovery".) The floors sit under the measured figures so that a
 # regression in the evidence, the detectors, the renderer or the clusterer fails the build.
