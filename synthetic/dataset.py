@@ -48,23 +48,29 @@ def _service_name(sc):
                     f"{sc.tenant}-{sc.domain.server}"))
 
 
-def generate(n, seed, split="all"):
+def generate(n, seed, split="all", only=None):
     """Yields n SyntheticTrace records, deterministic in (n, seed, split).
 
     split "train" or "heldout" draws only families of that split; "all" draws both.
+    only: a set of behaviour ids; the traces of other behaviours are skipped without being built, and those
+    yielded are exactly the ones the full call yields (a cheap way to draw many traces of a few behaviours).
     """
     families = families_for_split(split)
     schedule = behaviour_schedule(n, random.Random(f"traceclio-schedule:{seed}:{split}:{n}"))
     clock = random.Random(f"traceclio-clock:{seed}:{split}")
     start = START_NS
     for index, leaf in enumerate(schedule):
+        gap = int(clock.expovariate(1 / 4.0) * 1e9)
+        if only is not None and leaf not in only:
+            start += gap
+            continue
         rng = fresh_rng(seed, index, split)
         family = rng.choice(families)
         tenant = rng.choices(TENANTS, TENANT_WEIGHTS)[0]
         sc = Scene(rng, family, tenant)
         if leaf in REQUESTS:
             sc.request = sc.t(REQUESTS[leaf](sc))
-        start += int(clock.expovariate(1 / 4.0) * 1e9)
+        start += gap
         builder = TraceBuilder(sc, start)
         noise = leaf not in NO_NOISE and rng.random() < 0.35
         play(builder, sc, PLAYERS[leaf], noise)
@@ -98,6 +104,10 @@ def write_dataset(out_dir, n, seed, split="all", per_file=None):
             gc.enable()
 
 
+def _write(out_dir, n, seed, split, per_file=None):
+    write_traces(out_dir, generate(n, seed, split), f"{seed}:{split}", per_file)
+
+
 class _Files:
     """The traces file, or numbered files of about `per_file` traces each."""
 
@@ -121,13 +131,17 @@ class _Files:
             self.file.close()
 
 
-def _write(out_dir, n, seed, split, per_file=None):
-    batch_rng = random.Random(f"traceclio-batches:{seed}:{split}")
+def write_traces(out_dir, traces, batch_seed="0", per_file=None):
+    """Writes out_dir/traces.jsonl and out_dir/truth.jsonl for the SyntheticTrace records `traces` (say, some
+    from generate() calls mixed to shift behaviours' shares); same traces and batch_seed, same bytes. With
+    `per_file`, the traces go to numbered files instead (see write_dataset)."""
+    os.makedirs(out_dir, exist_ok=True)
+    batch_rng = random.Random(f"traceclio-batches:{batch_seed}")
     files = _Files(out_dir, per_file)
     try:
         with open(os.path.join(out_dir, "truth.jsonl"), "w", encoding="utf-8") as truth_file:
             window = []
-            for trace in generate(n, seed, split):
+            for trace in traces:
                 truth_file.write(json.dumps(trace.truth, separators=(",", ":")) + "\n")
                 window.append((trace.service, trace.tenant, trace.spans))
                 if len(window) == TRACES_PER_WINDOW:

@@ -365,3 +365,31 @@ def test_a_step_most_runs_take_after_a_tool_and_this_one_leaves_out_is_seen():
     assert sequels["t0"]["missing_sequels"] == [] and sequels["q0"]["missing_sequels"] == []
     # Too few traces call the tool for its usual sequel to be known.
     assert run_relative(rows[-3:])["left"]["missing_sequels"] == []
+
+
+def test_a_figure_read_in_the_wrong_unit_is_told_from_one_converted_right():
+    result = json.dumps({"endpoint": "/checkout", "p95_latency_ms": 450, "refund_cents": 12900})
+    for text, misread in [("p95 is 450 seconds and the refund is $12,900.", 2),
+                          ("p95 is 0.45 s (450 ms) and the refund is $129.00.", 0)]:
+        run = AgentRun(f"units-{misread}", user="How slow is checkout, and what was refunded?")
+        run.tool("get_metrics", {"endpoint": "/checkout"}, result=result)
+        run.answer(text)
+        ev = evidence_of(run)
+        assert ev.unit_figures_misread == misread
+        assert ev.unit_figures_faithful == (0 if misread else 3)
+        flagged = "answer writes a figure in another unit than its field's, unconverted" in phrases_of(run)
+        assert flagged == bool(misread)
+
+
+def test_a_value_the_user_corrected_and_still_used_is_told_from_one_taken_up_and_from_a_new_request():
+    def run(name: str, later: str, booked: str):
+        r = AgentRun(name, user="Please book the Lisbon office desk for 2026-04-14.")
+        r.llm("Which floor would you like?")
+        r.user_says(later)
+        r.tool("book_desk", {"date": booked, "site": "lisbon"}, result='{"booking": "DSK-18"}')
+        r.answer(f"Your desk in Lisbon is booked for {booked}.")
+        return evidence_of(r).user_correction
+    assert run("ignored", "Sorry, I meant 2026-04-15, any floor is fine.", "2026-04-14") == "ignored"
+    assert run("applied", "Sorry, I meant 2026-04-15, any floor is fine.", "2026-04-15") == "applied"
+    # A later turn that brings a new value without correcting anything is an answer, not a correction.
+    assert run("answer", "Any floor; and book 2026-04-16 too.", "2026-04-14") == ""

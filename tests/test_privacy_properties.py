@@ -5,10 +5,8 @@ each output of a few whole runs (clusters.json, the report, the sync plan, the e
 
 from __future__ import annotations
 
-import html
 import json
 import random
-import re
 from collections import Counter
 from contextlib import contextmanager
 from pathlib import Path
@@ -19,6 +17,7 @@ from hypothesis import HealthCheck, example, given, settings as hypothesis_setti
 
 import behaviours
 from builders import write_jsonl
+from test_report import embedded
 from traceclio_core import facet_table, hierarchy, pipeline
 from traceclio_core.cluster_model import ClusterNode, tenant_mix
 from traceclio_core.examples import pick_examples
@@ -255,11 +254,15 @@ def check_outputs(out: Path, settings: Settings, result, members: dict[str, list
     for node in result.clusters:
         if node.surfaced:
             clean(node.id, node.examples)
-    page = (out / "report.html").read_text()
-    shown_ids = set(re.findall(r'<span class="count">\[(L\d+-\d+)\]</span>', page))
-    assert shown_ids <= surfaced
-    shown = {html.unescape(t) for t in re.findall(r"<li>(.*?)</li>", page)}
-    assert shown <= {e for cid in surfaced for e in records[cid].get("examples", [])}
+    data = embedded((out / "report.html").read_text())
+    assert {c["id"] for c in data["clusters"]} == surfaced
+    for shown in data["clusters"]:
+        assert set(shown["examples"]) <= set(records[shown["id"]].get("examples", []))
+        # Exemplar traces: the cluster's own, from at least min_tenants tenants (or none).
+        tenant_of = {r.trace_id: r.tenant for r in members[shown["id"]]}
+        exemplars = [e["trace_id"] for e in shown["exemplars"]]
+        assert set(exemplars) <= set(tenant_of), shown["id"]
+        assert not exemplars or len({tenant_of[t] for t in exemplars}) >= min_tenants, shown["id"]
 
     # The sync plan: labels and datasets of surfaced leaves only, exemplars under the rule.
     plan = read_plan(out)

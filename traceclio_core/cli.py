@@ -94,6 +94,9 @@ EmbedderOpt = Annotated[str, typer.Option("--embedder", help="'static-minilm' (d
 Cache = Annotated[Optional[Path], typer.Option("--cache-dir", help="Facet and vector cache "
                                                                   "(default ~/.cache/traceclio).")]
 Verbose = Annotated[bool, typer.Option("--verbose", "-v", help="Log each rejected input as it happens.")]
+Baseline = Annotated[Optional[Path], typer.Option("--baseline", help="An earlier run directory: clusters that "
+                                                  "continue its clusters keep their ids, and OUT/diff.json says "
+                                                  "what is new, vanished, grown or shrunk.")]
 
 
 @app.command()
@@ -148,6 +151,7 @@ def run(
     ray_address: Annotated[Optional[str], typer.Option("--ray-address", help="With --engine ray: the cluster "
                                                        "to join ('auto', 'ray://head:10001'); default: a "
                                                        "Ray started on this machine.")] = None,
+    baseline: Baseline = None,
     cache_dir: Cache = None,
     verbose: Verbose = False,
 ) -> None:
@@ -161,8 +165,9 @@ def run(
                         trace_window_spans=trace_window, max_attribute_bytes=max_attribute_bytes,
                         since=since, source_filter=source_filter, max_cost=max_cost,
                         llm_models=_stage_models(llm_model), plugin_options=_plugin_options(plugin_option),
-                        detectors=_on_off(detectors, "--detectors"), cache_dir=cache_dir or default_cache_dir(),
-                        workers=workers, engine=engine, ray_address=ray_address)
+                        detectors=_on_off(detectors, "--detectors"), baseline=baseline,
+                        cache_dir=cache_dir or default_cache_dir(), workers=workers, engine=engine,
+                        ray_address=ray_address)
     _guard(lambda: _run(traces, settings))
 
 
@@ -179,6 +184,7 @@ def cluster(
     llm: Llm = "offline",
     embedder: EmbedderOpt = "static-minilm",
     seed: Annotated[int, typer.Option(help="Seed for k-means.")] = 0,
+    baseline: Baseline = None,
     cache_dir: Cache = None,
     verbose: Verbose = False,
 ) -> None:
@@ -186,11 +192,13 @@ def cluster(
     _logging(verbose)
     settings = Settings(out_dir=out, facets=_facets(facets), k=k, min_tenants=min_tenants, min_traces=min_traces,
                         max_tenant_share=max_tenant_share, per_tenant=per_tenant, llm=llm, embedder=embedder,
-                        seed=seed, cache_dir=cache_dir or default_cache_dir())
+                        seed=seed, baseline=baseline, cache_dir=cache_dir or default_cache_dir())
 
     def recluster():
         from traceclio_core import facet_table, pipeline
+        from traceclio_core.baseline import check_baseline
 
+        check_baseline(settings)
         rows = facet_table.read(run_dir / facet_table.FILE_NAME)
         pm = plugin_manager()
         clock = pipeline.StageClock()
@@ -243,6 +251,35 @@ def score(
         from traceclio_core.ablation import ablate_facets
 
         Console().print(ablate_facets(run_dir, truth, settings), highlight=False)
+
+
+@app.command(name="diff")
+def diff_command(
+    old_run: Annotated[Path, typer.Argument(help="The earlier run directory (the baseline).")],
+    new_run: Annotated[Path, typer.Argument(help="The later run directory.")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print the diff as JSON (the shape of diff.json).")] = False,
+    show_all: Annotated[bool, typer.Option("--all", help="List unchanged clusters too.")] = False,
+    parents: Annotated[bool, typer.Option("--parents", help="Also list the changes of the levels above the "
+                                                            "leaves.")] = False,
+) -> None:
+    """Compare two runs: clusters new, vanished, grown or shrunk beyond noise, matched by shared traces or,
+    where the runs share none, by centroid and title."""
+
+    def compare():
+        import json
+
+        from traceclio_core import run_view
+        from traceclio_core.diff import diff_runs, diff_table
+
+        found = diff_runs(run_view.from_dir(old_run), run_view.from_dir(new_run))
+        if as_json:
+            typer.echo(json.dumps(found, indent=2, ensure_ascii=False))
+            return
+        Console().print(diff_table(found, show_all=show_all), highlight=False)
+        if parents:
+            Console().print(diff_table(found, show_all=show_all, parents=True), highlight=False)
+
+    _guard(compare)
 
 
 @app.command(name="prune-cache")
@@ -322,6 +359,10 @@ def print_summary(summary: dict, settings: Settings) -> None:
         runs = summary["tenant_runs"]
         table.add_row("per-tenant runs", f"{runs['runs']:,} in {runs['directory']}/ ({runs['tenants_below_min_traces']:,} "
                                          "tenants below --min-traces, none for traces without a tenant)")
+    if "diff" in summary:
+        diff = summary["diff"]
+        table.add_row("changes against the baseline", f"{diff['significant']} significant of {len(diff['changes'])} "
+                                                      "leaf changes (see diff.json)")
     for stage, seconds in summary.get("stage_seconds", {}).items():
         table.add_row(f"time: {stage}", f"{seconds:.2f} s")
     table.add_row("written to", str(settings.out_dir))

@@ -48,11 +48,22 @@ class ClusterNode(BaseModel):
     outcome_traces: int = 0
     outcome_lift: float | None = None
     examples: list[str] = Field(default_factory=list)
+    # With `--baseline`: the baseline's clusters this one's traces came from (its own id first when it kept
+    # one; several after a merge, one shared by the parts of a split); empty for a new cluster or no baseline.
+    lineage: list[str] = Field(default_factory=list)
 
     @property
     def top_tenant_share(self) -> float:
         """The largest tenant's share of the cluster's traces (0.0 for an empty cluster)."""
         return self.top_tenant_traces / self.size if self.size else 0.0
+
+
+class MapLayout(BaseModel):
+    """Where the report's map draws things: the surfaced leaves' centroids and a bounded sample of their
+    traces, projected from the clustering geometry to two dimensions (layout.py)."""
+
+    leaves: dict[str, tuple[float, float]] = Field(default_factory=dict)
+    traces: dict[str, tuple[float, float]] = Field(default_factory=dict)
 
 
 class RunResult(BaseModel):
@@ -67,6 +78,15 @@ class RunResult(BaseModel):
     # Traces far from every centroid or in the run's extreme tail, with the evidence that makes them so.
     outliers: list[dict] = Field(default_factory=list)
     summary: dict = Field(default_factory=dict)
+    # Leaf id → its centroid in the text-embedding space (4 decimals), suppressed leaves included: what a
+    # later run matches its leaves against where the two runs share no traces.
+    centroids: dict[str, list[float]] = Field(default_factory=dict)
+    # Level → the lowest id number never used at that level along this run's baselines (fresh ids start there).
+    next_ids: dict[int, int] = Field(default_factory=dict)
+    # The clusters and a sample of traces in two dimensions, for the report's map.
+    layout: MapLayout = Field(default_factory=MapLayout)
+    # Surfaced leaf id → its exemplar traces' scrubbed span timelines (exemplars.py), for the drill-in.
+    exemplars: dict[str, list[dict]] = Field(default_factory=dict)
 
 
 def tenant_mix(rows: Sequence[FacetRow], member: Sequence[int]) -> dict:

@@ -39,6 +39,9 @@ class Geometry:
         embedded, self.computed = vectors.embed(self.texts)
         # Rounded so vectors from cache and fresh ones (batched differently) cluster identically.
         embedded = np.round(np.asarray(embedded, dtype=np.float32), 4)
+        # The text embedding alone: unlike the phrase bag (weighted by this run's rarities) it means the same
+        # in every run, so cluster centroids taken in it can be compared across runs (diff.py).
+        self.embedded = embedded
         bag = self._bag()
         if phrase_share <= 0 or bag.shape[1] == 0:
             self.vectors = embedded
@@ -65,3 +68,14 @@ class Geometry:
 
     def trace_vectors(self) -> np.ndarray:
         return self.vectors[self.position]
+
+    def centroids(self, groups: dict[str, Sequence[int]]) -> dict[str, list[float]]:
+        """Per group of row indices, the unit mean of its traces' text embeddings, to 4 decimals."""
+        positions = np.asarray(self.position, dtype=np.int64)
+        embedded = self.embedded.astype(np.float64)
+        out = {}
+        for name, member in groups.items():
+            mean = np.bincount(positions[list(member)], minlength=len(self.texts)) @ embedded
+            norm = np.linalg.norm(mean)
+            out[name] = np.round(mean / norm if norm else mean, 4).tolist()
+        return out

@@ -15,6 +15,7 @@ import numpy as np
 
 from traceclio_core.cluster_model import (  # noqa: F401  (re-exported: the models most modules import from here)
     ClusterNode,
+    MapLayout,
     RunResult,
     default_k,
     leaf_k,
@@ -24,6 +25,7 @@ from traceclio_core.cluster_model import (  # noqa: F401  (re-exported: the mode
 from traceclio_core.contrast import RunContrast
 from traceclio_core.facets import FacetRow
 from traceclio_core.geometry import Geometry
+from traceclio_core.layout import project_map
 from traceclio_core.leaves import _shares, build_leaves, leaf_profile  # noqa: F401
 from traceclio_core.outliers import find_outliers
 from traceclio_core.parents import build_parents
@@ -58,11 +60,14 @@ class Clustering:
         self.progress = progress or (lambda stage, n: None)
         self.texts_embedded = 0
         self.distinct_texts = 0
+        # Leaf id → centroid (Geometry.centroids): kept so a later run can be matched to this one.
+        self.centroids: dict[str, list[float]] = {}
         # One cache for the leaves and every level above: read from disk once per run (or once for several
         # runs of the same embedder, such as the per-tenant runs, when given).
         self.vectors = vectors or VectorCache(embedder, settings.cache_dir)
 
-    def run(self, rows: list[FacetRow]) -> tuple[list[ClusterNode], dict[str, str | None], list[dict]]:
+    def run(self, rows: list[FacetRow]) -> tuple[list[ClusterNode], dict[str, str | None], list[dict], MapLayout]:
+        """Every cluster node, each trace's surfaced leaf (or None), the outliers and the report's map."""
         settings = self.settings
         names = compile_names(sorted({r.tenant for r in rows if r.tenant}))
         renderings = [self.axis.phrases(r) for r in rows]
@@ -83,6 +88,7 @@ class Clustering:
         self.progress("name", len(leaves))
         nodes = list(leaves)
         level_nodes, level_members = leaves, members
+        self.centroids = geometry.centroids(members)
         for level in range(1, settings.levels):
             if len(level_nodes) <= 1:
                 break
@@ -90,12 +96,13 @@ class Clustering:
                                                        self.cluster, self.namer, names, settings)
             nodes.extend(level_nodes)
         self._apply_review(nodes)
+        layout = project_map(rows, leaves, members, trace_vectors, centroids)
         surfaced_leaf = {n.id for n in leaves if n.surfaced}
         assignments = {}
         for node in leaves:
             for i in members[node.id]:
                 assignments[rows[i].trace_id] = node.id if node.id in surfaced_leaf else None
-        return nodes, assignments, outliers
+        return nodes, assignments, outliers, layout
 
     def _embed(self, texts: list[str]) -> np.ndarray:
         """One vector per text (embedded once per distinct text), for the levels above the leaves."""

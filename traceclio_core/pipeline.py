@@ -16,10 +16,12 @@ from itertools import islice
 import pluggy
 
 from traceclio_core import engines, facet_table, sharded
+from traceclio_core.baseline import apply_baseline, check_baseline
 from traceclio_core.components import FacetExtractor, FacetFailure
 from traceclio_core.errors import ConfigurationError, Reject, SourceError, TraceclioError
 from traceclio_core.cache_pruning import mark_facet_version_used
 from traceclio_core.facet_table import FacetCache, SourceManifest, content_hash
+from traceclio_core.exemplars import exemplar_timelines
 from traceclio_core.facets import DirectFacets, FacetRow, ModelFacets
 from traceclio_core.hierarchy import Clustering, RunResult
 from traceclio_core.model import Trace
@@ -27,6 +29,7 @@ from traceclio_core.progress import Progress, Silent
 from traceclio_core.rejects import RejectLog, per_trace
 from traceclio_core.render import Axis
 from traceclio_core.settings import Settings
+from traceclio_core.timeline import TIMELINE_VERSION, span_timeline
 from traceclio_core.vectors import VectorCache
 
 
@@ -64,12 +67,13 @@ def _first(pm: pluggy.PluginManager, hook: str, settings: Settings, what: str):
 def facet_version(pm: pluggy.PluginManager, extractor, settings: Settings) -> str:
     """What the cache key must know of how facets were made: the extractor's version, which plugins
     computed direct facets (installing a facet plugin must not be answered from an older cache) and
-    whether the known-pattern detectors ran."""
+    whether the known-pattern detectors ran; and the version of the span timeline kept beside them."""
     # A facet plugin's VERSION (e.g. a hash of its source), where it has one, changes the key with its code.
     computers = sorted(getattr(impl.plugin, "__name__", type(impl.plugin).__qualname__)
                        + (f"@{impl.plugin.VERSION}" if hasattr(impl.plugin, "VERSION") else "")
                        for impl in pm.hook.traceclio_compute_facets.get_hookimpls())
-    return f"{extractor.version}|{','.join(computers)}|detectors={'on' if settings.detectors else 'off'}"
+    return (f"{extractor.version}|{','.join(computers)}|detectors={'on' if settings.detectors else 'off'}"
+            f"|timeline={TIMELINE_VERSION}")
 
 
 def facet_types(pm: pluggy.PluginManager, settings: Settings) -> dict[str, str]:
@@ -127,7 +131,7 @@ def extract_facets(traces: Iterable[Trace], settings: Settings, pm: pluggy.Plugi
                 if answer is None:
                     continue
                 direct, facets = computed[trace.trace_id]
-                extra: dict = {}
+                extra: dict = {"timeline": span_timeline(trace)}
                 if isinstance(answer, FacetFailure):
                     counts["facet_failures"] += 1
                     rejects.add(Reject(source="facet extraction", trace_id=trace.trace_id, action="facet_failed",
@@ -255,10 +259,13 @@ def cluster_rows(rows: list[tuple[FacetRow, dict]], settings: Settings, pm: plug
     with progress.stage("embed + cluster + name", len(steps)) as advance, clock.stage("embed + cluster + name"):
         clustering = Clustering(settings, axis, embedder, cluster, namer, pm.hook.traceclio_review_clusters,
                                 progress=lambda step, n: advance(1), vectors=vectors)
-        nodes, assignments, outliers = clustering.run(clusterable)
+        nodes, assignments, outliers, layout = clustering.run(clusterable)
     for row, _ in rows:
         assignments.setdefault(row.trace_id, None)
-    result = RunResult(clusters=nodes, assignments=assignments, rows=[r for r, _ in rows], outliers=outliers)
+    result = RunResult(clusters=nodes, assignments=assignments, rows=[r for r, _ in rows], outliers=outliers,
+                       centroids=clustering.centroids, layout=layout)
+    # The drill-in's timelines were computed with the facets (extract_facets); only the exemplars' travel on.
+    result.exemplars = exemplar_timelines(result, {row.trace_id: extra for row, extra in rows}, settings)
     result.summary.update(distinct_texts=clustering.distinct_texts, texts_embedded=clustering.texts_embedded)
     return result
 
@@ -305,6 +312,7 @@ def run(locations: list[str], settings: Settings, pm: pluggy.PluginManager, prog
     progress = progress or Silent()
     clock = StageClock()
     Axis(settings, pm).check()  # before any work: a typo in --facets fails at once (plugin facets are checked later)
+    check_baseline(settings)
     settings.out_dir.mkdir(parents=True, exist_ok=True)
     rejects = RejectLog(settings.out_dir / "rejected.jsonl", strict=settings.strict)
     engine = None
@@ -348,7 +356,10 @@ def run(locations: list[str], settings: Settings, pm: pluggy.PluginManager, prog
 
 def finish(result: RunResult, settings: Settings, pm: pluggy.PluginManager, progress: Progress,
            clock: StageClock) -> None:
-    """Count what surfaced, then hand the result to every exporter."""
+    """Carry ids forward from the baseline (if any), count what surfaced, then hand the result to every exporter."""
+    if settings.baseline is not None:
+        with clock.stage("diff"):
+            apply_baseline(result, settings)
     levels: dict[str, dict[str, int]] = {}
     for node in result.clusters:
         entry = levels.setdefault(str(node.level), {"surfaced": 0, "suppressed": 0})

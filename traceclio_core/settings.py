@@ -46,6 +46,9 @@ class Settings(BaseModel):
     # Share of the clustering geometry given to exact evidence phrases over their text embedding (geometry.py):
     # more keeps small groups with distinct evidence apart, less lets wording similarity decide.
     phrase_share: float = Field(0.5, ge=0.0, le=1.0)
+    # A finished run directory to compare with: its cluster ids are carried forward where a cluster continues
+    # one of its clusters, and the comparison is written to diff.json (see baseline.py, diff.py).
+    baseline: Path | None = None
     # Base k-means k; None picks it from the number of traces (see traceclio_kmeans).
     k: int | None = None
     # How many levels the hierarchy has above the leaves (the issue asks for three levels in all).

@@ -53,9 +53,13 @@ def tenant_slugs(tenants: Iterable[str]) -> dict[str, str]:
 
 
 def tenant_settings(settings: Settings, slug: str) -> Settings:
-    """The settings of one tenant's run: its folder, thresholds on traces only, k picked from its traces."""
+    """The settings of one tenant's run: its folder, thresholds on traces only, k picked from its traces, and
+    with --baseline the baseline's run of the same tenant as its baseline, where there is one."""
+    baseline = settings.baseline / TENANTS_DIR / slug if settings.baseline is not None else None
     return settings.model_copy(update={"out_dir": settings.out_dir / TENANTS_DIR / slug, "min_tenants": 1,
-                                       "max_tenant_share": 1.0, "per_tenant": False, "k": None})
+                                       "max_tenant_share": 1.0, "per_tenant": False, "k": None,
+                                       "baseline": baseline if baseline and (baseline / "clusters.json").is_file()
+                                       else None})
 
 
 def run_tenants(rows: list[tuple[FacetRow, dict]], settings: Settings, pm: pluggy.PluginManager,

@@ -339,20 +339,12 @@ class Revision:
     held: bool  # a disputed answer kept its figures and its yes or no
 
 
-def _changed(before: str, after: str) -> bool:
-    """The later answer states figures the earlier did not, says the other yes or no, or concedes."""
-    a, b = values(before).all(), values(after).all()
+def _gives_way(before: str, after: str, dispute: str) -> bool:
+    """The later answer takes the user's side: it concedes, says the other yes or no, or takes up a figure
+    the user's dispute gave that the earlier answer did not state."""
     flipped = bool(_NEGATION.search(before)) != bool(_NEGATION.search(after))
-    return bool(b - a and a) or flipped or bool(_CONCEDES.search(after))
-
-
-def _disputes(turn: str, answer: str) -> bool:
-    """The user disputes the answer: says so, or states a figure of their own against it with a 'not' or
-    a 'should'."""
-    if _DISPUTE.search(turn):
-        return True
-    theirs, ours = values(turn).numbers, values(answer).numbers
-    return bool(theirs - ours and ours) and bool(re.search(r"\b(?:not|should|supposed|expected)\b", turn, re.I))
+    theirs = values(dispute).all() - values(before).all()
+    return bool(_CONCEDES.search(after)) or flipped or bool(theirs & values(after).all())
 
 
 def revision(turns: list[tuple[str, str, int]], tools: list[Span]) -> Revision:
@@ -369,19 +361,18 @@ def revision(turns: list[tuple[str, str, int]], tools: list[Span]) -> Revision:
                 pending_user.append((text, at))
             continue
         if last_answer is not None and pending_user:
-            dispute = any(_disputes(t, last_answer[0]) for t, _ in pending_user)
+            disputing = " ".join(t for t, _ in pending_user if _DISPUTE.search(t))
             ran = [s for s in tools if last_answer[1] <= s.start_ns <= at]
             new = values(text).all() - values(last_answer[0]).all()
             returned = set().union(*(values(s.tool_result or "").all() for s in ran)) if ran else set()
-            borne_out = bool(ran) and new <= returned
-            changed = _changed(last_answer[0], text)
-            disputed = disputed or dispute
-            if changed and dispute and not borne_out:
-                without = True
-            elif changed and ran:
+            borne_out = bool(ran) and bool(new) and new <= returned
+            disputed = disputed or bool(disputing)
+            if disputing:
+                gave_way = _gives_way(last_answer[0], text, disputing)
+                without = without or (gave_way and not borne_out)
+                held = held or not gave_way
+            if ran and new:
                 with_data = True
-            elif dispute and not changed:
-                held = True
         last_answer, pending_user = (text, at), []
     return Revision(disputed, without, with_data, held)
 

@@ -12,7 +12,7 @@ import json
 from pydantic import BaseModel, Field
 
 from traceclio_core.model import Span, SpanKind, Trace
-from traceclio_evidence import actions, consistency, errors, figures, sensitive, text
+from traceclio_evidence import actions, consistency, errors, figures, request as asked_for, sensitive, text, units
 from traceclio_structure.values import Pool, ValueReader, Values, provenance, values
 from traceclio_structure.spans import (
     action_kind,
@@ -152,6 +152,20 @@ class Evidence(BaseModel):
     answer_held: bool = Field(False, description="A disputed answer keeps its figures and its yes or no.")
     answer_call_text: bool = Field(False, description="The answer holds text written as a tool call (a "
                                                       "function-call object, a call tag, name(key=...)).")
+    unit_figures_faithful: int = Field(0, description="Answer figures written with a unit that a result field "
+                                                      "naming its unit (amount_cents, latency_ms) converts to.")
+    unit_figures_misread: int = Field(0, description="Answer figures written with a unit that no such field "
+                                                     "converts to, but one scaled by a power of ten or by the "
+                                                     "wrong unit gives.")
+    request_asks: int = Field(0, description="Separate things the request asks (questions, items, clauses).")
+    asks_unanswered: int = Field(0, description="Of two or more, asks that neither the answer nor any call's "
+                                                "arguments speak of.")
+    unrequested_changes: int = Field(0, description="Successful calls that change something whose kind of "
+                                                    "change no user turn names.")
+    user_correction: str = Field("", description="A later user turn replaces a value the first gave: 'applied' "
+                                                 "when what follows uses the new value, 'ignored' when it still "
+                                                 "uses the old ('' no correction).")
+    answer_redirects: bool = Field(False, description="The answer sends the user elsewhere (contact, visit, call).")
     span_keys: list[str] = Field(default_factory=list, description="Per tool and LLM span, 'tool:NAME' or "
                                                                    "'llm:MODEL', for run-relative resource use.")
     span_ms: list[float] = Field(default_factory=list, description="Duration of each span in span_keys.")
@@ -332,7 +346,7 @@ def compute_evidence(trace: Trace) -> Evidence:
     flows = set()
     for kind, found in returned.items():
         fresh = found - asked.get(kind, set())
-        if fresh & sensitive.found(answer).get(kind, set()):
+        if fresh & sensitive.found(answer).get(kind, set()) or any(len(v) >= 6 and v in answer.lower() for v in fresh):
             flows.add(f"{kind}→answer")
         for i, span in enumerate(tools):
             given = sensitive.found(span.tool_arguments or "").get(kind, set())
@@ -407,6 +421,9 @@ def compute_evidence(trace: Trace) -> Evidence:
     picks = consistency.choices(ok_tools, request, [(at, t) for role, t, at in turns if role == "user"])
     acquired, unreleased = consistency.unreleased(tools)
     revised = consistency.revision(turns, tools)
+    unit_reading = units.read_units(results, answer)
+    user_turns = [(at, t) for role, t, at in turns if role == "user"] or [(0, request)]
+    n_asks, unanswered = asked_for.unanswered_asks(trace.first_user_message, answer, tools)
     keyed = [(s, f"tool:{s.tool_name or s.name}") for s in tools] + [(s, f"llm:{s.model or 'model'}") for s in llms]
     request_language, answer_language = text.language(request), text.language(answer)
     return Evidence(
@@ -493,6 +510,13 @@ def compute_evidence(trace: Trace) -> Evidence:
         revised_with_new_data=revised.revised_with_new_data,
         answer_held=revised.held,
         answer_call_text=consistency.call_text(answer),
+        unit_figures_faithful=unit_reading.faithful,
+        unit_figures_misread=unit_reading.misread,
+        request_asks=n_asks,
+        asks_unanswered=unanswered,
+        unrequested_changes=asked_for.unrequested_changes([t for _, t in user_turns], writes),
+        user_correction=asked_for.correction(user_turns, tools, answer),
+        answer_redirects=asked_for.redirects(answer),
         span_keys=[k for _, k in keyed],
         # A source that recorded no timing (a transcript log) gives no durations to compare.
         span_ms=[round(s.duration_ms, 3) for s, _ in keyed] if trace.timing_recorded else [],

@@ -79,6 +79,8 @@ def _answer(ev: dict) -> list[Phrase]:
     stated, loose = ev.get("answer_values", 0), ev.get("ungrounded_values", 0)
     if loose >= 2 and loose * 2 >= stated:
         out.append(Phrase("answer states values found nowhere in the trace", DEVIATION, True))
+        if ev.get("empty_results", 0):
+            out.append(Phrase("answer states values although a tool result came back empty", DEVIATION, True))
     elif "tool result" in ev.get("answer_value_sources", []):
         out.append(Phrase("answer values come from tool results", SHAPE))
     if ev.get("misquoted_figures", 0):
@@ -100,6 +102,11 @@ def _tools(row: FacetRow, ev: dict) -> list[Phrase]:
         out.append(Phrase("a tool error is never recovered", DEVIATION, True))
         if not ev.get("failure_told"):
             out.append(Phrase("nothing the agent wrote afterwards mentions the failure", DEVIATION, True))
+            # What went unsaid is part of the deviation: an unknown tool kept quiet is not a timeout kept so.
+            for kind in row.direct.error_classes[:1]:
+                kind = kind.replace("_", " ")
+                out.append(Phrase(f"the unmentioned failure is {'an' if kind[:1] in 'aeiou' else 'a'} {kind} error",
+                                  SHAPE, True))
             if ev.get("answer_states_current"):
                 out.append(Phrase("answer says how things stand now although the lookup failed", DEVIATION, True))
     elif ev.get("recovered_errors", 0):
@@ -195,10 +202,33 @@ def _consistency(ev: dict) -> list[Phrase]:
         out.append(Phrase("the answer holds when the user disputes it", SHAPE))
     elif ev.get("user_disputes"):
         out.append(Phrase("the user disputes an answer", SHAPE))
-    if ev.get("revised_with_new_data"):
-        out.append(Phrase("the answer changes after a new call", SHAPE))
     if ev.get("answer_call_text"):
         out.append(Phrase("the answer holds a tool call written out as text", DEVIATION, True))
+    if ev.get("unit_figures_misread", 0):
+        out.append(Phrase("answer writes a figure in another unit than its field's, unconverted", DEVIATION, True))
+    elif ev.get("unit_figures_faithful", 0):
+        out.append(Phrase("answer gives figures in the unit their fields name, or converted right", SHAPE))
+    return out
+
+
+def _request(row: FacetRow, ev: dict) -> list[Phrase]:
+    """What the user asked against what was done (traceclio_evidence.request). Changes of a kind no user
+    turn names (`unrequested_changes`) stay a column: agents make side changes nobody need name (a note,
+    a notification), and on the axis they split healthy work."""
+    out = []
+    if ev.get("request_asks", 0) >= 2:
+        out.append(Phrase("the request asks several things", SCAFFOLD))
+        if ev.get("asks_unanswered", 0):
+            out.append(Phrase("one of the things the request asks goes unaddressed", DEVIATION, True))
+    correction = ev.get("user_correction", "")
+    if correction == "ignored":
+        out.append(Phrase("a value the user corrected is still used afterwards", DEVIATION, True))
+    elif correction == "applied":
+        out.append(Phrase("the user corrects a value and the agent uses the new one", SHAPE))
+    if ev.get("answer_redirects"):
+        out.append(Phrase("the answer sends the user elsewhere" + (" without a tool call"
+                                                                   if row.direct.tool_call_count == 0 else ""),
+                          SHAPE))
     return out
 
 
@@ -217,4 +247,4 @@ def evidence_phrases(row: FacetRow) -> list[Phrase]:
     ev = row.facets
     if "answer_form" not in ev:
         return []
-    return _shape(row, ev) + _answer(ev) + _tools(row, ev) + _consistency(ev) + _relative(ev)
+    return _shape(row, ev) + _answer(ev) + _tools(row, ev) + _consistency(ev) + _request(row, ev) + _relative(ev)

@@ -17,8 +17,11 @@ _PATTERNS = {
     "iban": re.compile(r"\b[A-Z]{2}\d{2}(?: ?[A-Z0-9]{4}){3,7}\b"),
     "secret": re.compile(r"\b(?:sk|pk|rk)[-_](?:live|test|prod)?[-_]?[A-Za-z0-9]{16,}\b|\bAKIA[0-9A-Z]{16}\b|"
                          r"\bgh[pousr]_[A-Za-z0-9]{30,}\b|\beyJ[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,}\.|"
-                         r"-----BEGIN (?:RSA |EC )?PRIVATE KEY-----|\b(?:password|passwd|api[_-]?key|secret|token)"
-                         r"\s*[:=]\s*\S{6,}", re.I),
+                         r"-----BEGIN (?:RSA |EC )?PRIVATE KEY-----", re.I),
+    # A value under a key that names a credential (password: …, "api_key": "…"): the value is the secret.
+    "secret_value": re.compile(r"\b(?:password|passwd|passphrase|api[_-]?key|secret(?:[_-]?key)?|client[_-]?secret|"
+                               r"access[_-]?(?:key|token)|auth[_-]?token|token|private[_-]?key)[\"']?\s*[:=]\s*[\"']?"
+                               r"([^\s\"',;]{6,})", re.I),
 }
 
 
@@ -39,6 +42,7 @@ def found(text: str) -> dict[str, set[str]]:
     for kind, pattern in _PATTERNS.items():
         for match in pattern.findall(text):
             value = match if isinstance(match, str) else match[0]
+            kind = "secret" if kind == "secret_value" else kind
             if kind == "card":
                 digits = re.sub(r"\D", "", value)
                 if not (13 <= len(digits) <= 19 and _luhn(digits)):

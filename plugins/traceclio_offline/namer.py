@@ -53,7 +53,8 @@ def title_and_description(phrases: Sequence[Contrast], attributes: Sequence[Cont
         if len(common) == 1 and cover_share >= COVERED:
             title = _sentence(listed)  # one phrase nearly all of it holds, though its neighbours hold it too
         else:
-            title = (f"Mixed: {listed}" + ("" if cover_share >= COVERED else " / other")) if common else "Mixed runs"
+            # "/ other" unless the listed phrases cover every trace: a mixed title claims one of them of each.
+            title = (f"Mixed: {listed}" + ("" if cover_share >= 1.0 else " / other")) if common else "Mixed runs"
         said = "; ".join(f"{c.text} ({_pct(c.inside)})" for c in common)
         covered = f" Between them these cover {_pct(cover_share)} of them." if cover else ""
         return ClusterName(title=title, description=f"No single piece of evidence describes most of these traces. "

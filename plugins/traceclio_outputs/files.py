@@ -30,6 +30,7 @@ def cluster_record(node: ClusterNode) -> dict:
         "size": node.size,
         "tenants": node.tenants,
         "top_tenant_share": round(node.top_tenant_share, 4),
+        "lineage": node.lineage,
     }
     if not node.surfaced:
         # A suppressed cluster is reported as suppressed; nothing derived from its traces is shown.
@@ -59,6 +60,15 @@ def _contrast(c) -> dict:
             "meaning": c.meaning}
 
 
+def next_ids(result: RunResult) -> dict[str, int]:
+    """Per level, the first id number a later run with this one as its baseline may give a fresh cluster."""
+    used: dict[int, int] = {}
+    for node in result.clusters:
+        used[node.level] = max(used.get(node.level, 0), int(node.id.rsplit("-", 1)[1]) + 1)
+    levels = sorted(set(used) | set(result.next_ids))
+    return {str(level): max(used.get(level, 0), result.next_ids.get(level, 0)) for level in levels}
+
+
 def settings_record(settings: Settings) -> dict:
     return settings.model_dump(mode="json", include={"facets", "k", "levels", "seed", "min_tenants", "min_traces",
                                                      "max_tenant_share", "examples_per_cluster", "llm", "embedder", "tenant_keys",
@@ -78,6 +88,7 @@ def traceclio_write_run_outputs(result: RunResult, settings: Settings) -> list[s
         "format_version": FORMAT_VERSION,
         "settings": settings_record(settings),
         "levels": max((n.level for n in clusters), default=-1) + 1,
+        "next_ids": next_ids(result),
         "clusters": [cluster_record(n) for n in clusters],
         "suppressed": {
             "clusters": sum(1 for n in clusters if not n.surfaced),
@@ -96,5 +107,12 @@ def traceclio_write_run_outputs(result: RunResult, settings: Settings) -> list[s
         for record in result.outliers:
             cluster_id = record["cluster_id"] if record["cluster_id"] in surfaced else None
             handle.write(json.dumps({**record, "cluster_id": cluster_id}, sort_keys=True) + "\n")
+    # Leaf centroids only, no text: what `traceclio run --baseline` and `traceclio diff` match leaves by where
+    # two runs share no traces. Suppressed leaves are included (their ids must stay stable too).
+    centroids = {n.id: result.centroids[n.id] for n in clusters if n.id in result.centroids}
+    (out / "centroids.json").write_text(json.dumps({"format_version": FORMAT_VERSION, "embedder": settings.embedder,
+                                                    "centroids": centroids}, separators=(",", ":")) + "\n",
+                                        encoding="utf-8")
     write_json(out / "summary.json", result.summary)
-    return [str(out / name) for name in ("clusters.json", "assignments.jsonl", "outliers.jsonl", "summary.json")]
+    return [str(out / name) for name in ("clusters.json", "assignments.jsonl", "outliers.jsonl", "centroids.json",
+                                         "summary.json")]
