@@ -8,7 +8,7 @@ traces (everything cached) with its time as a ratio of the first; beside each si
     python bench/pipeline.py --n 1000000 --per-file 100000     # generated in files, streamed
 
 Each row's first run (with a cold cache) and its re-run are processes of their own, so each peak RSS is
-that run's: the run's process, and the largest worker process (local engine; Ray's workers are not ours).
+that run's: the run's process, and the largest worker process as it measured itself.
 """
 
 from __future__ import annotations
@@ -79,7 +79,7 @@ def one_run(args: argparse.Namespace, data: Path, root: Path, attempt: str) -> d
             "workers_used": s.get("workers"), "shards": s.get("shards"), "shards_merged": s.get("shards_merged"),
             "computed": s["facets_computed"], "cached": s["facets_cached"], "distinct": s["distinct_texts"],
             "embedded": s["texts_embedded"], "peak_rss_mib": peak_rss_mib(),
-            "peak_worker_rss_mib": peak_rss_mib(resource.RUSAGE_CHILDREN)}
+            "peak_worker_rss_mib": s.get("worker_peak_rss_mib")}
 
 
 FIRST, AGAIN = "first run", "re-run (cached)"
@@ -91,9 +91,8 @@ def print_row(engine: str, workers, runs: list[dict], floor: float) -> None:
           f"{first['workers_used']} workers, {first['shards']} shards, {first['shards_merged']} merged)")
     for run in runs:
         rate = run["traces"] / run["seconds"]
-        # Children's peak RSS means something only where the children are our workers (a library that
-        # forks a helper counts the parent's pages at the fork).
-        workers_rss = (f", largest worker {run['peak_worker_rss_mib']:,.0f} MiB" if run["engine_used"] == "local"
+        # As each worker measured itself (summary.json's worker_peak_rss_mib; Ray's workers too).
+        workers_rss = (f", largest worker {run['peak_worker_rss_mib']:,.0f} MiB" if run["peak_worker_rss_mib"]
                        else "")
         print(f"  {run['attempt']}: {run['traces']:,} traces in {run['seconds']:.1f} s = {rate:,.0f} traces/s "
               f"({run['seconds'] / floor:.1f}x the parse floor); peak RSS {run['peak_rss_mib']:,.0f} MiB"

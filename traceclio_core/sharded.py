@@ -77,7 +77,9 @@ def read(streams: list[list[Shard]], engine, rejects: RejectLog, version: str, p
                 counts[key] += result.counts.get(key, 0)
             for stage, seconds in result.seconds.items():
                 clock.seconds[stage] = round(clock.seconds.get(stage, 0.0) + seconds, 3)
-    return rows, counts, {"shards": sum(len(s) for s in streams), "shards_merged": merges}
+    peak = max((r.peak_rss_mib for found in results for r in found.values()), default=0.0)
+    return rows, counts, {"shards": sum(len(s) for s in streams), "shards_merged": merges,
+                          "worker_peak_rss_mib": round(peak)}
 
 
 def _checked(result: ShardResult, version: str) -> ShardResult:

@@ -65,6 +65,7 @@ class ShardResult:
     lines_read: dict[str, int] = field(default_factory=dict)
     seconds: dict[str, float] = field(default_factory=dict)
     version: str = ""
+    peak_rss_mib: float = 0.0  # the worker process's peak so far
 
 
 class WorkerState:
@@ -96,7 +97,8 @@ class WorkerState:
                                                self.extractor, cache=self.cache)
         return ShardResult(index=shard.index, rows=rows, rejects=rejects.records, counts=counts,
                            lines_read=dict(getattr(reading, "lines_read", {})), seconds=clock.seconds,
-                           version=pipeline.facet_version(self.pm, self.extractor, self.settings))
+                           version=pipeline.facet_version(self.pm, self.extractor, self.settings),
+                           peak_rss_mib=_peak_rss_mib())
 
     def embed(self, texts: list[str]):
         from traceclio_core import pipeline
@@ -104,6 +106,14 @@ class WorkerState:
         if self._embedder is None:
             self._embedder = pipeline._first(self.pm, "traceclio_embedder", self.settings, "an embedder")
         return self._embedder.embed(texts)
+
+
+def _peak_rss_mib() -> float:
+    try:
+        import resource
+    except ImportError:  # not on Windows
+        return 0.0
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
 
 
 _state: WorkerState | None = None  # this process's, when it is a worker (set by `start` or `state_for`)
