@@ -139,3 +139,34 @@ def test_the_cli_names_the_extra_when_a_transformer_embedder_cannot_load(monkeyp
                                           str(tmp_path / "cache"), "--embedder", "minilm"])
     assert result.exit_code == 2
     assert "pip install 'traceclio[transformers]'" in " ".join(result.output.split())
+
+
+def test_the_rebuild_check_accepts_float_rounding_and_refuses_a_changed_model(tmp_path):
+    """`build_static --check` on another CPU: torch rounds a few float16 entries a step differently, which
+    is the same model; a row that moved (another model, another PCA) is not."""
+    import numpy as np
+    from safetensors.numpy import load_file, save_file
+
+    from traceclio_embed.build_static import compare_embeddings
+    from traceclio_embed.static import PACKAGED_STATIC
+
+    shipped = PACKAGED_STATIC / "model.safetensors"
+    tensors = load_file(str(shipped))
+    name = next(iter(tensors))
+    rounded = tensors[name].copy()
+    # One float16 step up on every 25th entry: what another CPU's kernels do to a rebuild.
+    flat = rounded.reshape(-1).view(np.int16)
+    flat[::25] += 1
+    save_file({name: rounded}, str(tmp_path / "rounded.safetensors"))
+    same, how = compare_embeddings(shipped, tmp_path / "rounded.safetensors")
+    assert same, how
+    assert "entries differ" in how
+
+    moved = tensors[name].copy()
+    moved[7] = -moved[7]  # one token's vector turned around
+    save_file({name: moved}, str(tmp_path / "moved.safetensors"))
+    same, how = compare_embeddings(shipped, tmp_path / "moved.safetensors")
+    assert not same, how
+
+    save_file({name: tensors[name][:-1]}, str(tmp_path / "short.safetensors"))
+    assert not compare_embeddings(shipped, tmp_path / "short.safetensors")[0]

