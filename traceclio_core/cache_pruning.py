@@ -38,6 +38,7 @@ class PruneReport:
     embedders_dropped: list[str] = field(default_factory=list)
     vector_shards_before: int = 0
     manifests_dropped: int = 0
+    clusterings_dropped: int = 0
     bytes_before: int = 0
     bytes_after: int = 0
 
@@ -47,7 +48,8 @@ def _size(path: Path) -> int:
 
 
 def prune_cache(cache_dir: Path, keep_days: float, dry_run: bool = False, now: float | None = None) -> PruneReport:
-    """Drop facets of versions, vectors of embedders and manifests of inputs not used in `keep_days`;
+    """Drop facets of versions, vectors of embedders, manifests of inputs and remembered clusterings
+    (clustering_cache.py) not used in `keep_days`;
     compact the facet rows and vectors that stay into one shard each. A models/ folder (older versions
     distilled the embedder there) is left alone."""
     cutoff = (now if now is not None else time.time()) - keep_days * 86400
@@ -59,6 +61,12 @@ def prune_cache(cache_dir: Path, keep_days: float, dry_run: bool = False, now: f
             report.manifests_dropped += 1
             if not dry_run:
                 manifest.unlink()
+    clusterings = cache_dir / "clusterings"
+    for entry in sorted(clusterings.glob("*.json.gz")) if clusterings.exists() else []:
+        if entry.stat().st_mtime < cutoff:
+            report.clusterings_dropped += 1
+            if not dry_run:
+                entry.unlink()
     report.bytes_after = report.bytes_before if dry_run else _size(cache_dir)
     return report
 

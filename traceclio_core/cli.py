@@ -303,6 +303,7 @@ def prune_cache(
     table.add_row("facet rows", str(report.facet_rows_kept), str(report.facet_rows_dropped))
     table.add_row("embedders", str(len(report.embedders_kept)), str(len(report.embedders_dropped)))
     table.add_row("input manifests", "", str(report.manifests_dropped))
+    table.add_row("remembered clusterings", "", str(report.clusterings_dropped))
     Console().print(table)
     Console().print(f"shards before: {report.facet_shards_before} facet, {report.vector_shards_before} vector; "
                     f"size {report.bytes_before / 2**20:.1f} MiB -> {report.bytes_after / 2**20:.1f} MiB")

@@ -17,6 +17,7 @@ import pluggy
 
 from traceclio_core import engines, facet_table, sharded
 from traceclio_core.baseline import apply_baseline, check_baseline
+from traceclio_core.clustering_cache import ClusteringCache, clustering_key
 from traceclio_core.components import FacetExtractor, FacetFailure
 from traceclio_core.errors import ConfigurationError, Reject, SourceError, TraceclioError
 from traceclio_core.cache_pruning import mark_facet_version_used
@@ -256,17 +257,31 @@ def cluster_rows(rows: list[tuple[FacetRow, dict]], settings: Settings, pm: plug
     if not clusterable:
         return RunResult(clusters=[], assignments={r.trace_id: None for r, _ in rows}, rows=[r for r, _ in rows])
     steps = ("embed", "cluster", "name")
+    remembered = ClusteringCache(settings.cache_dir)
+    key = clustering_key(clusterable, settings, embedder.model_id, pm)
     with progress.stage("embed + cluster + name", len(steps)) as advance, clock.stage("embed + cluster + name"):
-        clustering = Clustering(settings, axis, embedder, cluster, namer, pm.hook.traceclio_review_clusters,
-                                progress=lambda step, n: advance(1), vectors=vectors)
-        nodes, assignments, outliers, layout = clustering.run(clusterable)
+        hit = remembered.load(key)
+        if hit is not None:
+            cached, distinct_texts = hit
+            nodes, assignments, outliers, layout = cached.clusters, cached.assignments, cached.outliers, cached.layout
+            centroids, texts_embedded = cached.centroids, 0
+            advance(len(steps))
+        else:
+            clustering = Clustering(settings, axis, embedder, cluster, namer, pm.hook.traceclio_review_clusters,
+                                    progress=lambda step, n: advance(1), vectors=vectors)
+            nodes, assignments, outliers, layout = clustering.run(clusterable)
+            centroids, distinct_texts, texts_embedded = (clustering.centroids, clustering.distinct_texts,
+                                                         clustering.texts_embedded)
+            remembered.save(key, RunResult(clusters=nodes, assignments=assignments, rows=[], outliers=outliers,
+                                           centroids=centroids, layout=layout), distinct_texts)
     for row, _ in rows:
         assignments.setdefault(row.trace_id, None)
     result = RunResult(clusters=nodes, assignments=assignments, rows=[r for r, _ in rows], outliers=outliers,
-                       centroids=clustering.centroids, layout=layout)
+                       centroids=centroids, layout=layout)
     # The drill-in's timelines were computed with the facets (extract_facets); only the exemplars' travel on.
     result.exemplars = exemplar_timelines(result, {row.trace_id: extra for row, extra in rows}, settings)
-    result.summary.update(distinct_texts=clustering.distinct_texts, texts_embedded=clustering.texts_embedded)
+    result.summary.update(distinct_texts=distinct_texts, texts_embedded=texts_embedded,
+                          clustering_cached=hit is not None)
     return result
 
 

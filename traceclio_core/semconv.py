@@ -20,6 +20,7 @@ from typing import Any
 from traceclio_core.input_safety import (MAX_JSON_DEPTH, MAX_TOKENS, as_token_count, depth_at_most, repair_text,
                                          repaired)
 from traceclio_core.model import Message, Span, SpanKind, Status, ToolCallRequest
+from traceclio_core.json_text import loads
 
 
 @dataclass(slots=True)
@@ -129,7 +130,7 @@ def maybe_json(value: Any) -> Any:
     """JSON written into a string attribute, decoded; anything that is not (or nests too deep) stays text."""
     if isinstance(value, str) and value[:1] in "[{":
         try:
-            decoded = json.loads(value)
+            decoded = loads(value)
         except (ValueError, RecursionError):
             return value
         return decoded if depth_at_most(decoded, MAX_JSON_DEPTH) else value

@@ -7,8 +7,9 @@ commands are the well-known irreversible ones of shells, git and SQL.
 
 from __future__ import annotations
 
-import json
 import re
+
+from traceclio_core.json_text import loads_shared
 
 _DESTRUCTIVE = re.compile(
     r"\brm\s+-[a-z]*r[a-z]*f|\brm\s+-[a-z]*f[a-z]*r|\bgit\s+reset\s+--hard\b|\bgit\s+clean\s+-[a-z]*[fdx]|"
@@ -44,7 +45,7 @@ def only_tests(changed: list[str]) -> bool:
 
 def _rows(result: str | None) -> int | None:
     try:
-        value = json.loads(result or "")
+        value = loads_shared(result or "")
     except ValueError:
         return None
     if isinstance(value, dict):

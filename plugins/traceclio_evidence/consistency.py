@@ -10,7 +10,6 @@ or a behaviour: a record is a JSON object, a figure a number, a field a key.
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -19,6 +18,7 @@ from typing import Any
 from traceclio_core.model import Span
 from traceclio_structure.spans import action_kind, name_words
 from traceclio_structure.values import values
+from traceclio_core.json_text import loads_shared
 
 # A figure within this share of a candidate (or a cent of it) is that candidate, written with rounding.
 FIGURE_TOLERANCE = 0.005
@@ -68,7 +68,7 @@ def parse(text: str | None) -> Any | None:
     if not text or text.lstrip()[:1] not in "[{":
         return None
     try:
-        return json.loads(text)
+        return loads_shared(text)
     except ValueError:
         return None
 

@@ -7,7 +7,6 @@ fact table's columns.
 
 from __future__ import annotations
 
-import json
 
 from pydantic import BaseModel, Field
 
@@ -24,6 +23,7 @@ from traceclio_structure.spans import (
     similarity,
 )
 from traceclio_structure.retries import tool_outcome
+from traceclio_core.json_text import loads_shared
 
 INSTRUCTION_ECHO_WORDS = 12  # a run of this many words shared with the instructions is a copy, not a paraphrase
 REPEAT_SIMILARITY = 0.6  # word overlap at which one model turn repeats an earlier one
@@ -193,7 +193,7 @@ def _argument_values(arguments: str | None) -> Values:
     if not arguments:
         return values("")
     try:
-        parsed = json.loads(arguments)
+        parsed = loads_shared(arguments)
     except ValueError:
         return values(arguments)
     leaves: list[str] = []

@@ -12,6 +12,7 @@ import re
 
 from traceclio_core.model import Span
 from traceclio_structure.values import values
+from traceclio_core.json_text import loads_shared
 
 _NUMBER = re.compile(r"\d[\d,]*(?:\.\d+)?")
 NEAR = 40  # characters within which a figure is read as belonging to a name beside it
@@ -39,10 +40,8 @@ def misquoted(answer_numbers: frozenset[str], returned: frozenset[str], seen_tex
 
 
 def _arguments(span: Span) -> dict:
-    import json
-
     try:
-        args = json.loads(span.tool_arguments or "")
+        args = loads_shared(span.tool_arguments or "")
     except ValueError:
         return {}
     return args if isinstance(args, dict) else {}

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import re
 
+from traceclio_core.json_text import loads_shared
+
 _PATTERNS = {
     "email": re.compile(r"(?<![\w.+-])[\w.+-]{1,64}@[\w-]{1,63}(?:\.[\w-]{1,63}){1,8}"),
     "phone": re.compile(r"(?<![\w-])\+?\d{1,3}[ .-]?\(?\d{2,4}\)?[ .-]\d{3,4}[ .-]\d{3,4}(?![\w-])"),
@@ -61,10 +63,8 @@ _PERSONAL_FIELDS = re.compile(r"^(?:full_?name|first_?name|last_?name|name|custo
 
 def personal_fields(result: str | None) -> set[str]:
     """Values of fields a tool result names as a person's (name, email, phone, address, ids), lower-cased."""
-    import json
-
     try:
-        parsed = json.loads(result or "")
+        parsed = loads_shared(result or "")
     except ValueError:
         return set()
     found, stack = set(), [parsed]

@@ -4,9 +4,10 @@ whether it declines, asks or admits a failure. English claim forms only; other l
 from __future__ import annotations
 
 import ast
-import json
 import re
 from functools import lru_cache
+
+from traceclio_core.json_text import loads_shared
 
 _CODE_FENCE = re.compile(r"```")
 _STACK = re.compile(r"Traceback \(most recent call last\)|^\s+at [\w.$<>]+\(.*\)$|^\s*File \".+\", line \d+|"
@@ -25,7 +26,7 @@ def answer_form(text: str) -> str:
     if stripped[0] in "[{" and len(whole) <= HEAD_CHARS:
         # A payload handed over as it came: JSON, or a data literal printed by the code that held it.
         try:
-            json.loads(stripped)
+            loads_shared(stripped)
             return "json"
         except ValueError:
             pass

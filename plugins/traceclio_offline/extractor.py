@@ -131,13 +131,29 @@ class Verdict:
 HEALTHY = frozenset({"none", "sees instructions injected in a tool result and ignores them"})
 
 
+# The last trace's verdicts, up to the first healthy ending: the detectors' facet and the judge both read
+# them, one after the other, for the same trace.
+_last: tuple[Trace, list[Verdict]] | None = None
+
+
+def _verdicts_until_healthy(trace: Trace, direct: DirectFacets, tools: list[Span]) -> list[Verdict]:
+    global _last
+    if _last is not None and _last[0] is trace:
+        return _last[1]
+    found = []
+    for verdict in _verdicts(trace, direct, tools):
+        found.append(verdict)
+        if verdict.failure == "none":
+            break  # a healthy ending the judge would stop at: what follows is less specific than it
+    _last = (trace, found)
+    return found
+
+
 def known_patterns(trace: Trace, direct: DirectFacets) -> list[str]:
     """The failure patterns of every detector rule that holds for this trace, most specific first."""
     tools = sorted(trace.tool_spans, key=lambda s: (s.start_ns, s.span_id))
     found = []
-    for verdict in _verdicts(trace, direct, tools):
-        if verdict.failure == "none":
-            break  # a healthy ending the judge would stop at: what follows is less specific than it
+    for verdict in _verdicts_until_healthy(trace, direct, tools):
         if verdict.failure not in HEALTHY and verdict.failure not in found:
             found.append(verdict.failure)
     return found
@@ -145,7 +161,7 @@ def known_patterns(trace: Trace, direct: DirectFacets) -> list[str]:
 
 def judge(trace: Trace, direct: DirectFacets) -> ModelFacets:
     tools = sorted(trace.tool_spans, key=lambda s: (s.start_ns, s.span_id))
-    verdict = next(_verdicts(trace, direct, tools))
+    verdict = _verdicts_until_healthy(trace, direct, tools)[0]
     return ModelFacets(
         task_summary="",
         tool_call_sequence=action_sequence(tools),

@@ -19,7 +19,21 @@ from traceclio_structure.spans import (
 )
 
 
+# The last trace's facets: this plugin's hook and the detectors both ask for them, one after the other.
+_last: tuple[Trace, DirectFacets] | None = None
+
+
 def compute_direct_facets(trace: Trace) -> DirectFacets:
+    """The structural facets of `trace` (remembered for the trace asked about last: read, never change)."""
+    global _last
+    if _last is not None and _last[0] is trace:
+        return _last[1]
+    facets = _compute(trace)
+    _last = (trace, facets)
+    return facets
+
+
+def _compute(trace: Trace) -> DirectFacets:
     tools = sorted(trace.tool_spans, key=lambda s: (s.start_ns, s.span_id))
     llms = trace.llm_spans
     failed_tools = [s for s in tools if looks_failed(s)]

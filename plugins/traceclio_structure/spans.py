@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import json
 import re
+from functools import lru_cache
 
 from traceclio_core.model import Span
+from traceclio_core.json_text import loads_shared
 
 ERROR_CLASSES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
     (name, re.compile(pattern, re.I))
@@ -81,7 +83,12 @@ _CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
 
 def name_words(name: str) -> list[str]:
     """`lookupOrder` / `crm__update_record` / `calendar.events.insert` → lowercase words."""
-    return [w for w in _SPLIT.split(_CAMEL.sub(" ", name).lower()) if w]
+    return list(_name_words(name))
+
+
+@lru_cache(maxsize=8192)
+def _name_words(name: str) -> tuple[str, ...]:
+    return tuple(w for w in _SPLIT.split(_CAMEL.sub(" ", name).lower()) if w)
 
 
 def action_kind(tool_name: str) -> str:
@@ -111,7 +118,7 @@ def canonical_arguments(arguments: str | None) -> str:
     if not arguments:
         return ""
     try:
-        return json.dumps(json.loads(arguments), sort_keys=True)
+        return json.dumps(loads_shared(arguments), sort_keys=True)
     except ValueError:
         return " ".join(arguments.split())
 
@@ -214,7 +221,7 @@ def empty_result(result: str | None) -> bool:
     if _EMPTY_RESULT.search(result[:500]):
         return True
     try:
-        value = json.loads(result)
+        value = loads_shared(result)
     except ValueError:
         return False
     if isinstance(value, dict) and isinstance(value.get("data"), dict):

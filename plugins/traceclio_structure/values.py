@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 # Parts are bounded (an address's local part holds at most 64 characters): an unbounded `[\w.+-]+` before
 # an "@" backtracks over every long run of word characters, quadratic in a 256 KiB tool result.
@@ -67,7 +68,13 @@ def _number(token: str) -> str:
 
 
 def values(text: str) -> Values:
-    text = text or ""
+    """The figures, ids, dates, emails and URLs a text holds (remembered: one trace's texts are read by
+    several evidence modules)."""
+    return _values(text or "")
+
+
+@lru_cache(maxsize=16384)
+def _values(text: str) -> Values:
     emails = frozenset(e.lower().rstrip(".") for e in _EMAIL.findall(text))
     urls = frozenset(u.rstrip(".,;:!?").lower() for u in _URL.findall(text))
     rest = _URL.sub(" ", _EMAIL.sub(" ", text))
