@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+import weakref
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from dataclasses import dataclass
@@ -131,21 +132,22 @@ class Verdict:
 HEALTHY = frozenset({"none", "sees instructions injected in a tool result and ignores them"})
 
 
-# The last trace's verdicts, up to the first healthy ending: the detectors' facet and the judge both read
-# them, one after the other, for the same trace.
-_last: tuple[Trace, list[Verdict]] | None = None
+# Each live trace's verdicts, up to the first healthy ending: the detectors' facet (with the direct facets)
+# and the judge (a batch later, with the model facets) both read them. An entry goes with its trace.
+_remembered: dict[int, tuple[weakref.ref, list[Verdict]]] = {}
 
 
 def _verdicts_until_healthy(trace: Trace, direct: DirectFacets, tools: list[Span]) -> list[Verdict]:
-    global _last
-    if _last is not None and _last[0] is trace:
-        return _last[1]
+    key = id(trace)
+    hit = _remembered.get(key)
+    if hit is not None and hit[0]() is trace:
+        return hit[1]
     found = []
     for verdict in _verdicts(trace, direct, tools):
         found.append(verdict)
         if verdict.failure == "none":
             break  # a healthy ending the judge would stop at: what follows is less specific than it
-    _last = (trace, found)
+    _remembered[key] = (weakref.ref(trace, lambda _, key=key: _remembered.pop(key, None)), found)
     return found
 
 
