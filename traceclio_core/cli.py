@@ -288,7 +288,7 @@ def prune_cache(
     keep_days: Annotated[float, typer.Option("--keep-days", help="Keep what a run used within this many days.")] = 30,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Say what would go; change nothing.")] = False,
 ) -> None:
-    """Drop cached facets, vectors and input manifests no run used lately; compact the rest."""
+    """Drop cached facets, vectors, input manifests and clusterings no run used lately; compact the rest."""
     from rich.table import Table
 
     from traceclio_core.cache_pruning import prune_cache as prune

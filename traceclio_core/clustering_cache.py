@@ -26,7 +26,7 @@ from pathlib import Path
 
 import pluggy
 
-from traceclio_core.cluster_model import MapLayout, RunResult
+from traceclio_core.cluster_model import RunResult
 from traceclio_core.facets import FacetRow
 from traceclio_core.settings import Settings
 
@@ -80,8 +80,8 @@ class ClusteringCache:
     def _path(self, key: str) -> Path | None:
         return None if self.directory is None else self.directory / f"{key[:32]}.json.gz"
 
-    def load(self, key: str) -> tuple[RunResult, int] | None:
-        """The cached clustering (rows left empty) and the number of distinct texts it embedded, or None."""
+    def load(self, key: str) -> RunResult | None:
+        """The cached clustering (rows left empty; `summary["distinct_texts"]` the texts it embedded), or None."""
         path = self._path(key)
         if path is None or not path.exists():
             return None
@@ -92,15 +92,15 @@ class ClusteringCache:
         if stored.summary.get("key") != key:
             return None
         os.utime(path)  # its last use, for prune-cache and for KEEP
-        return stored, int(stored.summary.get("distinct_texts", 0))
+        return stored
 
-    def save(self, key: str, result: RunResult, distinct_texts: int) -> None:
+    def save(self, key: str, result: RunResult) -> None:
+        """Remember `result`'s clustering (its rows are not stored) and `summary["distinct_texts"]`."""
         path = self._path(key)
         if path is None:
             return
-        stored = RunResult(clusters=result.clusters, assignments=result.assignments, rows=[],
-                           outliers=result.outliers, centroids=result.centroids, layout=result.layout or MapLayout(),
-                           summary={"key": key, "distinct_texts": distinct_texts})
+        stored = result.model_copy(update={"rows": [], "summary": {
+            "key": key, "distinct_texts": result.summary.get("distinct_texts", 0)}})
         path.parent.mkdir(parents=True, exist_ok=True)
         partial = path.with_suffix(".partial")
         partial.write_bytes(gzip.compress(stored.model_dump_json().encode(), compresslevel=1))

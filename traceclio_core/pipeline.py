@@ -262,9 +262,8 @@ def cluster_rows(rows: list[tuple[FacetRow, dict]], settings: Settings, pm: plug
     with progress.stage("embed + cluster + name", len(steps)) as advance, clock.stage("embed + cluster + name"):
         hit = remembered.load(key)
         if hit is not None:
-            cached, distinct_texts = hit
-            nodes, assignments, outliers, layout = cached.clusters, cached.assignments, cached.outliers, cached.layout
-            centroids, texts_embedded = cached.centroids, 0
+            nodes, assignments, outliers, layout = hit.clusters, hit.assignments, hit.outliers, hit.layout
+            centroids, distinct_texts, texts_embedded = hit.centroids, hit.summary["distinct_texts"], 0
             advance(len(steps))
         else:
             clustering = Clustering(settings, axis, embedder, cluster, namer, pm.hook.traceclio_review_clusters,
@@ -273,7 +272,8 @@ def cluster_rows(rows: list[tuple[FacetRow, dict]], settings: Settings, pm: plug
             centroids, distinct_texts, texts_embedded = (clustering.centroids, clustering.distinct_texts,
                                                          clustering.texts_embedded)
             remembered.save(key, RunResult(clusters=nodes, assignments=assignments, rows=[], outliers=outliers,
-                                           centroids=centroids, layout=layout), distinct_texts)
+                                           centroids=centroids, layout=layout,
+                                           summary={"distinct_texts": distinct_texts}))
     for row, _ in rows:
         assignments.setdefault(row.trace_id, None)
     result = RunResult(clusters=nodes, assignments=assignments, rows=[r for r, _ in rows], outliers=outliers,

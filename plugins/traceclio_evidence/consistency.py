@@ -257,7 +257,7 @@ def choices(tools: list[Span], request: str, user_turns: list[tuple[int, str]]) 
         for group in records(parsed):
             identities = [_identity(r) for r in group]
             for later in tools[i + 1:]:
-                given = scalar_leaves(parse(later.tool_arguments)) if parse(later.tool_arguments) is not None else set()
+                given = scalar_leaves(parse(later.tool_arguments))  # empty when the arguments are not JSON
                 hits = [j for j, ident in enumerate(identities)
                         if ident & given and not any(ident & given <= other for k, other in enumerate(identities) if k != j)]
                 if len(hits) != 1:
@@ -291,7 +291,7 @@ def acted_on_negative(tools: list[Span]) -> int:
     count = 0
     for span in tools:
         if action_kind(span.tool_name or "") == "write":
-            given = scalar_leaves(parse(span.tool_arguments)) if parse(span.tool_arguments) is not None else set()
+            given = scalar_leaves(parse(span.tool_arguments))
             count += bool(given & (negative - positive))
         parsed = parse(span.tool_result)
         for d in objects(parsed) if parsed is not None else []:

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import hashlib
 import re
-import weakref
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from dataclasses import dataclass
@@ -20,6 +19,7 @@ from traceclio_core.hookspecs import hookimpl
 from traceclio_core.model import Span, SpanKind, Trace
 from traceclio_core.sanitize import compile_names, sanitize
 from traceclio_core.settings import Settings
+from traceclio_core.trace_memo import remember_per_trace
 from traceclio_offline.signals import (
     WRITE_WORDS,
     action_kind,
@@ -132,22 +132,16 @@ class Verdict:
 HEALTHY = frozenset({"none", "sees instructions injected in a tool result and ignores them"})
 
 
-# Each live trace's verdicts, up to the first healthy ending: the detectors' facet (with the direct facets)
-# and the judge (a batch later, with the model facets) both read them. An entry goes with its trace.
-_remembered: dict[int, tuple[weakref.ref, list[Verdict]]] = {}
-
-
+# The detectors' facet (with the direct facets) and the judge (a batch later, with the model facets) both
+# read a trace's verdicts.
+@remember_per_trace
 def _verdicts_until_healthy(trace: Trace, direct: DirectFacets, tools: list[Span]) -> list[Verdict]:
-    key = id(trace)
-    hit = _remembered.get(key)
-    if hit is not None and hit[0]() is trace:
-        return hit[1]
+    """Every verdict up to the first healthy ending."""
     found = []
     for verdict in _verdicts(trace, direct, tools):
         found.append(verdict)
         if verdict.failure == "none":
             break  # a healthy ending the judge would stop at: what follows is less specific than it
-    _remembered[key] = (weakref.ref(trace, lambda _, key=key: _remembered.pop(key, None)), found)
     return found
 
 

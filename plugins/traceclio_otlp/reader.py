@@ -23,7 +23,6 @@ from traceclio_core.rejects import RejectLog
 from traceclio_core.semconv import RawSpan
 from traceclio_otlp.messages import RequestReader
 from traceclio_otlp.streams import JSON_DOCUMENT, JSON_LINES, MAX_MESSAGE_BYTES, UTF8_BOM, open_trace_file
-from traceclio_core.json_text import loads
 
 
 class FileReader:
@@ -83,7 +82,7 @@ class FileReader:
             self.requests.reject(number, f"line is not valid UTF-8 (byte {err.start})", line)
             return []
         try:
-            message = loads(text)
+            message = json.loads(text)
         except RecursionError:
             self.requests.reject(number, "line nests JSON deeper than the parser allows (about 1,000 levels)", text)
             return []

@@ -9,6 +9,7 @@ from traceclio_core.facets import DirectFacets
 from traceclio_core.hookspecs import hookimpl
 from traceclio_core.model import SpanKind, Trace
 from traceclio_core.settings import Settings
+from traceclio_core.trace_memo import remember_per_trace
 from traceclio_structure.spans import (
     canonical_arguments,
     classify_error,
@@ -19,21 +20,9 @@ from traceclio_structure.spans import (
 )
 
 
-# The last trace's facets: this plugin's hook and the detectors both ask for them, one after the other.
-_last: tuple[Trace, DirectFacets] | None = None
-
-
+@remember_per_trace  # this plugin's hook and the detectors' both ask for them
 def compute_direct_facets(trace: Trace) -> DirectFacets:
-    """The structural facets of `trace` (remembered for the trace asked about last: read, never change)."""
-    global _last
-    if _last is not None and _last[0] is trace:
-        return _last[1]
-    facets = _compute(trace)
-    _last = (trace, facets)
-    return facets
-
-
-def _compute(trace: Trace) -> DirectFacets:
+    """The structural facets of `trace` (shared by every caller: read them, never change them)."""
     tools = sorted(trace.tool_spans, key=lambda s: (s.start_ns, s.span_id))
     llms = trace.llm_spans
     failed_tools = [s for s in tools if looks_failed(s)]

@@ -68,12 +68,12 @@ def _number(token: str) -> str:
 
 
 def values(text: str) -> Values:
-    """The figures, ids, dates, emails and URLs a text holds (remembered: one trace's texts are read by
-    several evidence modules)."""
-    return _values(text or "")
+    """The figures, ids, dates, emails and URLs a text holds (remembered for short texts: one trace's
+    texts are read by several evidence modules)."""
+    text = text or ""
+    return _remembered(text) if len(text) <= REMEMBERED_CHARS else _values(text)
 
 
-@lru_cache(maxsize=16384)
 def _values(text: str) -> Values:
     emails = frozenset(e.lower().rstrip(".") for e in _EMAIL.findall(text))
     urls = frozenset(u.rstrip(".,;:!?").lower() for u in _URL.findall(text))
@@ -83,6 +83,11 @@ def _values(text: str) -> Values:
     ids = frozenset(i.lower() for i in _ID.findall(rest))
     numbers = frozenset(n for n in (_number(t) for t in _NUMBER.findall(rest)) if n not in _TRIVIAL)
     return Values(numbers=numbers, ids=ids, dates=dates, emails=emails, urls=urls)
+
+
+# A thousand texts at most, none longer than this: the key texts are kept alive with their values.
+REMEMBERED_CHARS = 32 * 1024
+_remembered = lru_cache(maxsize=1024)(_values)
 
 
 class Pool:
