@@ -75,9 +75,6 @@ class Predicate(BaseModel):
     def holds(self, facets: dict) -> bool:
         return any(all(c.holds(facets) for c in clause) for clause in self.any_of)
 
-    def facets_used(self) -> list[str]:
-        return sorted({c.facet for clause in self.any_of for c in clause})
-
     def _join(self, render, conj: str, disj: str) -> str:
         clauses = [f" {conj} ".join(render(c) for c in clause) or "True" for clause in self.any_of]
         if not clauses:
