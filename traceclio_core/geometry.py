@@ -22,6 +22,8 @@ from traceclio_core.vectors import VectorCache
 
 # Share of the geometry given to the exact phrases (the rest to the text embedding), as squared length.
 PHRASE_SHARE = 0.5
+# Distinct renderings weighed at a time when their phrase bag is built.
+BAG_BLOCK = 2048
 
 
 class Geometry:
@@ -47,27 +49,39 @@ class Geometry:
             self.vectors = embedded
         else:
             self.vectors = np.hstack([embedded * math.sqrt(1 - phrase_share), bag * math.sqrt(phrase_share)])
-        self.vectors = self.vectors.astype(np.float32)
+        self.vectors = self.vectors.astype(np.float32, copy=False)
 
     def _bag(self) -> np.ndarray:
         vocabulary: dict[str, int] = {}
+        # Each distinct rendering's phrase weights by column (a phrase said twice counts at its last weight).
+        cells: list[dict[int, float]] = []
         for phrases in self.phrases:
+            row: dict[int, float] = {}
             for phrase in phrases:
-                vocabulary.setdefault(phrase.text, len(vocabulary))
+                row[vocabulary.setdefault(phrase.text, len(vocabulary))] = phrase.weight
+            cells.append(row)
+        bag = np.zeros((len(self.texts), len(vocabulary)), dtype=np.float32)
         if not vocabulary:
-            return np.zeros((len(self.texts), 0), dtype=np.float32)
-        bag = np.zeros((len(self.texts), len(vocabulary)), dtype=np.float64)
-        for row, phrases in enumerate(self.phrases):
-            for phrase in phrases:
-                bag[row, vocabulary[phrase.text]] = phrase.weight
-        traces = self.weights.sum()
-        having = ((bag > 0) * self.weights[:, None]).sum(axis=0)
-        bag *= np.log((1 + traces) / (1 + having)) + 1.0
-        norms = np.linalg.norm(bag, axis=1, keepdims=True)
-        return np.round(bag / np.where(norms == 0, 1.0, norms), 4).astype(np.float32)
+            return bag
+        # Traces having each phrase: sums of whole numbers, exact in any order.
+        having = np.zeros(len(vocabulary), dtype=np.float64)
+        for row, weight in zip(cells, self.weights):
+            for column, value in row.items():
+                if value > 0:
+                    having[column] += weight
+        rarity = np.log((1 + self.weights.sum()) / (1 + having)) + 1.0
+        # A block of rows at a time in float64: never a second distinct-texts × phrases matrix in memory.
+        for start in range(0, len(cells), BAG_BLOCK):
+            block = np.zeros((min(BAG_BLOCK, len(cells) - start), len(vocabulary)), dtype=np.float64)
+            for offset, row in enumerate(cells[start:start + BAG_BLOCK]):
+                block[offset, list(row)] = list(row.values())
+            block *= rarity
+            norms = np.linalg.norm(block, axis=1, keepdims=True)
+            bag[start:start + len(block)] = np.round(block / np.where(norms == 0, 1.0, norms), 4)
+        return bag
 
-    def trace_vectors(self) -> np.ndarray:
-        return self.vectors[self.position]
+    def trace_vectors(self) -> TraceVectors:
+        return TraceVectors(self.vectors, self.position)
 
     def centroids(self, groups: dict[str, Sequence[int]]) -> dict[str, list[float]]:
         """Per group of row indices, the unit mean of its traces' text embeddings, to 4 decimals."""
@@ -79,3 +93,19 @@ class Geometry:
             norm = np.linalg.norm(mean)
             out[name] = np.round(mean / norm if norm else mean, 4).tolist()
         return out
+
+
+class TraceVectors:
+    """Every trace's clustering vector, read from its distinct rendering's, never copied out as one
+    traces × dimensions array: indexing (`tv[members]`, `tv[a:b]`) gives exactly the rows such an array
+    would hold."""
+
+    def __init__(self, vectors: np.ndarray, position: Sequence[int]):
+        self.vectors = vectors
+        self.position = np.asarray(position, dtype=np.int64)
+
+    def __len__(self) -> int:
+        return len(self.position)
+
+    def __getitem__(self, index) -> np.ndarray:
+        return self.vectors[self.position[index]]

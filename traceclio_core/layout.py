@@ -14,6 +14,7 @@ import numpy as np
 
 from traceclio_core.cluster_model import ClusterNode, MapLayout
 from traceclio_core.facets import FacetRow
+from traceclio_core.geometry import TraceVectors
 
 # Traces drawn per leaf, and in all: the map and the report stay the same size at 100k traces.
 TRACES_PER_LEAF = 20
@@ -39,7 +40,7 @@ def _projection(points: np.ndarray):
 
 
 def project_map(rows: Sequence[FacetRow], leaves: Sequence[ClusterNode], members: dict[str, list[int]],
-                trace_vectors: np.ndarray, centroids: np.ndarray) -> MapLayout:
+                trace_vectors: np.ndarray | TraceVectors, centroids: np.ndarray) -> MapLayout:
     """Surfaced leaves at their centroids and up to TRACES_PER_LEAF traces each (by content hash)."""
     surfaced = [c for c, node in enumerate(leaves) if node.surfaced]
     if not surfaced:

@@ -13,6 +13,7 @@ from traceclio_core.components import ClusterEvidence, Share
 from traceclio_core.contrast import RunContrast
 from traceclio_core.examples import pick_examples
 from traceclio_core.facets import FacetRow
+from traceclio_core.geometry import TraceVectors
 from traceclio_core.sanitize import sanitize, scrub_generated
 from traceclio_core.settings import Settings
 
@@ -120,7 +121,7 @@ def leaf_evidence(cluster_id: str, member: list[int], nearby: list[int], rows: S
     )
 
 
-def build_leaves(rows: Sequence[FacetRow], labels: np.ndarray, trace_vectors: np.ndarray, contrast: RunContrast,
+def build_leaves(rows: Sequence[FacetRow], labels: np.ndarray, trace_vectors: np.ndarray | TraceVectors, contrast: RunContrast,
                  namer, names, settings: Settings) -> tuple[list[ClusterNode], dict[str, list[int]], np.ndarray]:
     """Leaf nodes (largest first, ids L0-000…), their members (row indices) and centroids."""
     groups: dict[int, list[int]] = {}

@@ -13,10 +13,12 @@ import numpy as np
 
 from traceclio_core.cluster_model import ClusterNode
 from traceclio_core.facets import FacetRow
+from traceclio_core.geometry import TraceVectors
 
 TAIL = 0.995  # beyond this quantile of the run ...
 SPREAD = 2.0  # ... and at least this many times its 95th percentile
 FAR = 0.99  # distance to the own leaf's centre beyond this quantile of all traces' distances
+DISTANCE_BLOCK = 8192  # traces whose distances are taken at a time
 MEASURES = ("total_latency_ms", "total_tokens", "tool_call_count", "tool_error_count", "retry_count",
             "slow_span_ratio", "token_span_ratio")
 
@@ -30,14 +32,16 @@ def _measure(row: FacetRow, name: str) -> float:
 
 
 def find_outliers(rows: Sequence[FacetRow], leaves: Sequence[ClusterNode], members: dict[str, list[int]],
-                  trace_vectors: np.ndarray, centroids: np.ndarray) -> list[dict]:
+                  trace_vectors: np.ndarray | TraceVectors, centroids: np.ndarray) -> list[dict]:
     """One record per outlier: trace id, its leaf, the reasons and the evidence behind them."""
     if len(rows) < 50:
         return []  # too few traces for a tail to mean anything
     leaf_of = np.zeros(len(rows), dtype=np.int64)
     for c, node in enumerate(leaves):
         leaf_of[members[node.id]] = c
-    distance = np.linalg.norm(trace_vectors - centroids[leaf_of], axis=1)
+    # A block of traces at a time: never a traces × dimensions difference in memory.
+    blocks = [slice(a, a + DISTANCE_BLOCK) for a in range(0, len(rows), DISTANCE_BLOCK)]
+    distance = np.concatenate([np.linalg.norm(trace_vectors[b] - centroids[leaf_of[b]], axis=1) for b in blocks])
     far = float(np.quantile(distance, FAR))
     found: dict[int, dict] = {}
     for i in np.flatnonzero(distance > max(far, 1e-6)):
