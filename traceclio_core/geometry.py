@@ -44,40 +44,50 @@ class Geometry:
         # The text embedding alone: unlike the phrase bag (weighted by this run's rarities) it means the same
         # in every run, so cluster centroids taken in it can be compared across runs (diff.py).
         self.embedded = embedded
-        bag = self._bag()
-        if phrase_share <= 0 or bag.shape[1] == 0:
+        columns, cells = self._phrase_cells()
+        if phrase_share <= 0 or columns == 0:
             self.vectors = embedded
-        else:
-            self.vectors = np.hstack([embedded * math.sqrt(1 - phrase_share), bag * math.sqrt(phrase_share)])
-        self.vectors = self.vectors.astype(np.float32, copy=False)
+            return
+        # The two parts written side by side into one array (no bag and hstack copies beside it).
+        self.vectors = np.empty((len(self.texts), embedded.shape[1] + columns), dtype=np.float32)
+        self.vectors[:, :embedded.shape[1]] = embedded * math.sqrt(1 - phrase_share)
+        self._fill_bag(cells, self.vectors[:, embedded.shape[1]:], math.sqrt(phrase_share))
 
-    def _bag(self) -> np.ndarray:
+    def _phrase_cells(self) -> tuple[int, list[dict[int, float]]]:
+        """How many distinct phrases the run has, and each distinct rendering's phrase weights by column
+        (a phrase said twice counts at its last weight)."""
         vocabulary: dict[str, int] = {}
-        # Each distinct rendering's phrase weights by column (a phrase said twice counts at its last weight).
         cells: list[dict[int, float]] = []
         for phrases in self.phrases:
             row: dict[int, float] = {}
             for phrase in phrases:
                 row[vocabulary.setdefault(phrase.text, len(vocabulary))] = phrase.weight
             cells.append(row)
-        bag = np.zeros((len(self.texts), len(vocabulary)), dtype=np.float32)
-        if not vocabulary:
-            return bag
+        return len(vocabulary), cells
+
+    def _fill_bag(self, cells: list[dict[int, float]], out: np.ndarray, scale: float) -> None:
+        """Each rendering's phrases weighted by rarity, as a unit vector to 4 decimals, times `scale`, into `out`."""
         # Traces having each phrase: sums of whole numbers, exact in any order.
-        having = np.zeros(len(vocabulary), dtype=np.float64)
+        having = np.zeros(out.shape[1], dtype=np.float64)
         for row, weight in zip(cells, self.weights):
             for column, value in row.items():
                 if value > 0:
                     having[column] += weight
         rarity = np.log((1 + self.weights.sum()) / (1 + having)) + 1.0
-        # A block of rows at a time in float64: never a second distinct-texts × phrases matrix in memory.
+        # A block of rows at a time in float64: never a distinct-texts × phrases float64 matrix in memory.
         for start in range(0, len(cells), BAG_BLOCK):
-            block = np.zeros((min(BAG_BLOCK, len(cells) - start), len(vocabulary)), dtype=np.float64)
+            block = np.zeros((min(BAG_BLOCK, len(cells) - start), out.shape[1]), dtype=np.float64)
             for offset, row in enumerate(cells[start:start + BAG_BLOCK]):
                 block[offset, list(row)] = list(row.values())
             block *= rarity
             norms = np.linalg.norm(block, axis=1, keepdims=True)
-            bag[start:start + len(block)] = np.round(block / np.where(norms == 0, 1.0, norms), 4)
+            out[start:start + len(block)] = np.round(block / np.where(norms == 0, 1.0, norms), 4).astype(np.float32) * scale
+
+    def _bag(self) -> np.ndarray:
+        """The phrase bag alone (distinct renderings × phrases)."""
+        columns, cells = self._phrase_cells()
+        bag = np.zeros((len(self.texts), columns), dtype=np.float32)
+        self._fill_bag(cells, bag, 1.0)
         return bag
 
     def trace_vectors(self) -> TraceVectors:

@@ -84,15 +84,17 @@ def facet_types(pm: pluggy.PluginManager, settings: Settings) -> dict[str, str]:
 
 def add_run_facets(rows: list[tuple[FacetRow, dict]], settings: Settings, pm: pluggy.PluginManager
                    ) -> list[tuple[FacetRow, dict]]:
-    """Join the facets computed against the whole run (see `traceclio_run_facets`) to each row."""
+    """Join the facets computed against the whole run (see `traceclio_run_facets`) to each row of `rows`
+    (the list itself is updated, and returned)."""
     joined: dict[str, dict] = {}
     for part in pm.hook.traceclio_run_facets(rows=[row for row, _ in rows], settings=settings):
         for trace_id, facets in (part or {}).items():
             joined.setdefault(trace_id, {}).update(facets)
-    if not joined:
-        return rows
-    return [(row.model_copy(update={"facets": {**row.facets, **joined[row.trace_id]}}), extra)
-            if row.trace_id in joined else (row, extra) for row, extra in rows]
+    # Row by row, in place: never every row twice in memory (the rows before the join and after it).
+    for i, (row, extra) in enumerate(rows):
+        if row.trace_id in joined:
+            rows[i] = (row.model_copy(update={"facets": {**row.facets, **joined[row.trace_id]}}), extra)
+    return rows
 
 
 def extract_facets(traces: Iterable[Trace], settings: Settings, pm: pluggy.PluginManager, rejects: RejectLog,

@@ -29,7 +29,7 @@ def kmeans_labels(vectors: np.ndarray, weights: np.ndarray, k: int, seed: int) -
     # the clustering there. Labels were the float32 path's on every set the README's quality figures come
     # from (5,000 and 10,000 traces, the outside generator, frameworks, tau-bench); at 100,000 traces the
     # two paths reach different local optima (ARI 0.81 between them).
-    vectors = np.asarray(vectors, dtype=np.float64)
+    vectors = np.array(vectors, dtype=np.float64)  # always a copy of its own: k-means centres it in place
     n = len(vectors)
     k = max(1, min(k, n))
     if k == 1:
@@ -37,7 +37,8 @@ def kmeans_labels(vectors: np.ndarray, weights: np.ndarray, k: int, seed: int) -
     if n > MINIBATCH_ABOVE:
         model = MiniBatchKMeans(n_clusters=k, random_state=seed, n_init=N_INIT, batch_size=4096)
     else:
-        model = KMeans(n_clusters=k, random_state=seed, n_init=N_INIT)
+        # copy_x=False: centre this copy in place rather than copy it again (the same arithmetic).
+        model = KMeans(n_clusters=k, random_state=seed, n_init=N_INIT, copy_x=False)
     return model.fit_predict(vectors, sample_weight=weights).astype(np.int64)
 
 
