@@ -88,8 +88,8 @@ class AgentRun:
             return {"gen_ai.operation.name": "invoke_agent", "gen_ai.agent.name": agent}
         return {"openinference.span.kind": "AGENT", "agent.name": agent, "input.value": user}
 
-    def sub_agent(self, agent: str) -> "AgentRun":
-        self.parents.append(self._span(f"invoke_agent {agent}", self._agent_attrs(agent, "subtask")))
+    def sub_agent(self, agent: str, task: str = "subtask") -> "AgentRun":
+        self.parents.append(self._span(f"invoke_agent {agent}", self._agent_attrs(agent, task)))
         return self
 
     def end_sub_agent(self) -> "AgentRun":

@@ -12,6 +12,7 @@ from pydantic import BaseModel, Field
 
 from traceclio_core.model import Span, SpanKind, Trace
 from traceclio_evidence import actions, consistency, errors, figures, request as asked_for, sensitive, text, units
+from traceclio_evidence import results as said
 from traceclio_structure.values import Pool, ValueReader, Values, provenance, values
 from traceclio_structure.spans import (
     action_kind,
@@ -166,6 +167,22 @@ class Evidence(BaseModel):
                                                  "when what follows uses the new value, 'ignored' when it still "
                                                  "uses the old ('' no correction).")
     answer_redirects: bool = Field(False, description="The answer sends the user elsewhere (contact, visit, call).")
+    unfinished_results: int = Field(0, description="Successful tool results whose status says the work is still "
+                                                   "under way (queued, pending, running).")
+    unfinished_left: int = Field(0, description="Of those, results that no later result reports as finished.")
+    unfinished_untold: bool = Field(False, description="Some such result is left so and the answer says nothing "
+                                                       "of work still under way (still, pending, will be …).")
+    more_to_read: int = Field(0, description="Successful tool results that say they hold part of more (a next-page "
+                                             "cursor, a has-more flag, a total above what they list).")
+    more_left_unread: int = Field(0, description="Of those, results no later call of the same tool followed.")
+    oldest_data_hours: float = Field(0.0, description="Hours between a call and the oldest as-of time its result "
+                                                      "gives for its data (cached, snapshot, as_of; 0: none given).")
+    switched_on_after_failure: int = Field(0, description="Failed calls whose next call of the same tool is the "
+                                                          "same call with a switch turned on (a true flag, a "
+                                                          "--option).")
+    dropped_in_handoff: int = Field(0, description="Values (figures, dates, ids) and limits (the word after no, "
+                                                   "only, under …) of the request that no input handed to another "
+                                                   "agent carries.")
     span_keys: list[str] = Field(default_factory=list, description="Per tool and LLM span, 'tool:NAME' or "
                                                                    "'llm:MODEL', for run-relative resource use.")
     span_ms: list[float] = Field(default_factory=list, description="Duration of each span in span_keys.")
@@ -424,6 +441,9 @@ def compute_evidence(trace: Trace) -> Evidence:
     unit_reading = units.read_units(results, answer)
     user_turns = [(at, t) for role, t, at in turns if role == "user"] or [(0, request)]
     n_asks, unanswered = asked_for.unanswered_asks(trace.first_user_message, answer, tools)
+    unfinished_results, unfinished_left = said.unfinished(tools)
+    more_to_read, more_left_unread = said.more_left(tools)
+    delegated = [s.input_text or "" for s in trace.agent_spans if depth.get(s.span_id, 0) > 1]
     keyed = [(s, f"tool:{s.tool_name or s.name}") for s in tools] + [(s, f"llm:{s.model or 'model'}") for s in llms]
     request_language, answer_language = text.language(request), text.language(answer)
     return Evidence(
@@ -517,6 +537,14 @@ def compute_evidence(trace: Trace) -> Evidence:
         unrequested_changes=asked_for.unrequested_changes([t for _, t in user_turns], writes),
         user_correction=asked_for.correction(user_turns, tools, answer),
         answer_redirects=asked_for.redirects(answer),
+        unfinished_results=unfinished_results,
+        unfinished_left=unfinished_left,
+        unfinished_untold=bool(unfinished_left) and said.under_way_untold(answer),
+        more_to_read=more_to_read,
+        more_left_unread=more_left_unread,
+        oldest_data_hours=said.oldest_data_hours(tools),
+        switched_on_after_failure=said.switched_on_after_failure(tools),
+        dropped_in_handoff=said.dropped_in_handoff(request, delegated),
         span_keys=[k for _, k in keyed],
         # A source that recorded no timing (a transcript log) gives no durations to compare.
         span_ms=[round(s.duration_ms, 3) for s, _ in keyed] if trace.timing_recorded else [],

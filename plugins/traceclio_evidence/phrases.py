@@ -232,6 +232,34 @@ def _request(row: FacetRow, ev: dict) -> list[Phrase]:
     return out
 
 
+def _results(ev: dict) -> list[Phrase]:
+    """What results said of themselves and what the steps after them did (traceclio_evidence.results)."""
+    out = []
+    if ev.get("unfinished_untold"):
+        out.append(Phrase("a result says the work is still under way, nothing later says it finished, and the "
+                          "answer does not say so", DEVIATION, True))
+    elif ev.get("unfinished_left", 0):
+        out.append(Phrase("a result says work is still under way and the answer says so", SHAPE))
+    elif ev.get("unfinished_results", 0):
+        out.append(Phrase("waits for work under way until a result says it finished", SHAPE))
+    if ev.get("more_left_unread", 0):
+        out.append(Phrase("a result says there is more to read and no later call reads it", DEVIATION, True))
+    elif ev.get("more_to_read", 0):
+        out.append(Phrase("reads on where a result says there is more", SHAPE))
+    hours = ev.get("oldest_data_hours", 0.0)
+    if hours >= 1:
+        age = "a day or more" if hours >= 24 else "hours"
+        if ev.get("answer_states_current"):
+            out.append(Phrase(f"answer says how things stand now from data {age} old", DEVIATION, True))
+        else:
+            out.append(Phrase(f"a result's data is {age} old", SHAPE))
+    if ev.get("switched_on_after_failure", 0):
+        out.append(Phrase("a failed call is made again with a switch turned on", DEVIATION, True))
+    if ev.get("dropped_in_handoff", 0):
+        out.append(Phrase("a value or limit of the request is not handed on to the other agent", DEVIATION, True))
+    return out
+
+
 def _relative(ev: dict) -> list[Phrase]:
     out = []
     if ev.get("slow_span_ratio", 0) >= 10 and ev.get("slowest_span_ms", 0) >= NOTICEABLE_MS:
@@ -247,4 +275,5 @@ def evidence_phrases(row: FacetRow) -> list[Phrase]:
     ev = row.facets
     if "answer_form" not in ev:
         return []
-    return _shape(row, ev) + _answer(ev) + _tools(row, ev) + _consistency(ev) + _request(row, ev) + _relative(ev)
+    return (_shape(row, ev) + _answer(ev) + _tools(row, ev) + _consistency(ev) + _request(row, ev) + _results(ev)
+            + _relative(ev))
