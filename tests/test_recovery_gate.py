@@ -6,12 +6,14 @@ from traceclio_core.pytest_plugin import RecoveryBelowThreshold, check
 
 pytest_plugins = ["pytester"]
 
-# Measured on held-out families (n=1000, seed=3), 46 behaviours: with the known-pattern detectors leaf 0.833,
-# NMI 0.930 at 40 leaf clusters; with them off (the evidence alone: discovery) leaf 0.667, NMI 0.806 at 37.
-# (Evidence that compares steps moved the detectors-on figure at this size from 0.88 to 0.84 while n = 5,000
-# stays above 0.90; see the README's "Discovery".) The floors sit under the measured figures so that a
-# regression in the evidence, the detectors, the renderer or the clusterer fails the build.
-MIN_LEAF, MIN_NMI = 0.82, 0.91
+# Measured on held-out families (n=1000, seed=3), 46 behaviours: with the known-pattern detectors leaf 0.811,
+# NMI 0.915 at 39 leaf clusters; with them off (the evidence alone: discovery) leaf 0.683, NMI 0.814 at 36.
+# (Evidence that compares steps moved the detectors-on figure at this size from 0.88 to 0.84, and the evidence
+# of what results say about themselves from 0.833 to 0.811 while lifting the detectors-off one from 0.667;
+# n = 5,000 stays above 0.90 with the detectors on; see the README's "Discovery".) The floors sit under the
+# measured figures so that a regression in the evidence, the detectors, the renderer or the clusterer fails
+# the build.
+MIN_LEAF, MIN_NMI = 0.80, 0.90
 MIN_LEAF_DISCOVERY, MIN_NMI_DISCOVERY = 0.65, 0.78
 
 

@@ -26,7 +26,7 @@ def test_a_result_still_under_way_that_nothing_later_finishes_is_left_open():
     assert untold not in phrases_of(_deploy("polled", polled=True))
     told = _deploy("told", polled=False, answer="The deploy of build 4411 is queued; it goes live once the job ends.")
     assert evidence_of(told).unfinished_untold is False
-    assert "a result says work is still under way and the answer says so" in phrases_of(told)
+    assert untold not in phrases_of(told)  # told, it is a column, not a kind of trace
 
 
 def _tickets(name: str, next_page: bool, shape: str = "cursor") -> AgentRun:
@@ -107,5 +107,4 @@ def test_values_and_limits_of_the_request_not_handed_on_to_another_agent_are_cou
     assert dropped.dropped_in_handoff == 3  # the date, the 400 and the "no red-eye"
     kept = evidence_of(_handoff("kept", "Search flights Lisbon to Oslo on 2024-03-19; no red-eye; under 400 euros."))
     assert kept.dropped_in_handoff == 0
-    assert "a value or limit of the request is not handed on to the other agent" in phrases_of(
-        _handoff("dropped", "Search flights Lisbon to Oslo."))
+

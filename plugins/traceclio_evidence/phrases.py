@@ -233,30 +233,29 @@ def _request(row: FacetRow, ev: dict) -> list[Phrase]:
 
 
 def _results(ev: dict) -> list[Phrase]:
-    """What results said of themselves and what the steps after them did (traceclio_evidence.results)."""
+    """What results said of themselves and what the steps after them did (traceclio_evidence.results).
+    Where the steps after heeded it, it is a detail of the work, not a kind of trace: more pages read is
+    a light phrase, and work under way that was waited for or told (`unfinished_results`,
+    `unfinished_left`) and values or limits not handed on (`dropped_in_handoff`) stay columns: on the
+    axis they fired on healthy work (a status read as "processing" and told so; a sub-agent handed a
+    paraphrase of the request) and cost our own generator's 1,000-trace gate a leaf (delegated work)."""
     out = []
     if ev.get("unfinished_untold"):
         out.append(Phrase("a result says the work is still under way, nothing later says it finished, and the "
                           "answer does not say so", DEVIATION, True))
-    elif ev.get("unfinished_left", 0):
-        out.append(Phrase("a result says work is still under way and the answer says so", SHAPE))
-    elif ev.get("unfinished_results", 0):
-        out.append(Phrase("waits for work under way until a result says it finished", SHAPE))
     if ev.get("more_left_unread", 0):
         out.append(Phrase("a result says there is more to read and no later call reads it", DEVIATION, True))
     elif ev.get("more_to_read", 0):
-        out.append(Phrase("reads on where a result says there is more", SHAPE))
+        out.append(Phrase("reads on where a result says there is more", DETAIL))
     hours = ev.get("oldest_data_hours", 0.0)
     if hours >= 1:
         age = "a day or more" if hours >= 24 else "hours"
         if ev.get("answer_states_current"):
             out.append(Phrase(f"answer says how things stand now from data {age} old", DEVIATION, True))
         else:
-            out.append(Phrase(f"a result's data is {age} old", SHAPE))
+            out.append(Phrase(f"a result's data is {age} old", DETAIL))
     if ev.get("switched_on_after_failure", 0):
         out.append(Phrase("a failed call is made again with a switch turned on", DEVIATION, True))
-    if ev.get("dropped_in_handoff", 0):
-        out.append(Phrase("a value or limit of the request is not handed on to the other agent", DEVIATION, True))
     return out
 
 
