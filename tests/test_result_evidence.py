@@ -70,6 +70,12 @@ def test_the_age_of_the_data_a_result_gives_is_read_from_its_as_of_time():
                                   "created_at": "2021-01-01T00:00:00Z"}))
     fresh.answer("Yes, the payments service is currently healthy.")
     assert evidence_of(fresh).oldest_data_hours == 0.0  # a record's own dates are no age
+    odd = AgentRun("odd-times", user="Is the payments service healthy right now?")
+    odd.tool("service_health", {"service": "payments"},
+             result=json.dumps({"as_of": "yesterday", "cached_at": "0000-00-00T00:00:00", "snapshot": 12,
+                                "refreshed_at": "9999-12-31T23:59:59-23:59", "fetched_at": 1699913600}))
+    odd.answer("Yes, the payments service is currently healthy.")
+    assert evidence_of(odd).oldest_data_hours == 24.0  # only the epoch seconds are a time before the call
 
 
 def test_a_failed_call_made_again_with_a_switch_turned_on_is_seen():

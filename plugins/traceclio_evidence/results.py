@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections import deque
 from collections.abc import Iterator
 from datetime import datetime, timezone
 from typing import Any
@@ -46,15 +47,15 @@ _FLAG = re.compile(r"(?<![\w-])--?[a-z][\w-]*", re.I)
 MAX_NODES = 2_000  # leaves looked at per result
 
 
-def _walk(value: Any) -> Iterator[tuple[str, Any, Any]]:
-    """(key, value, the object holding it) for every keyed leaf and list, breadth first, bounded."""
-    queue, seen = [value], 0
+def _walk(value: Any) -> Iterator[tuple[str, Any]]:
+    """(key, value) for every keyed value of a parsed result, breadth first, at most MAX_NODES of them."""
+    queue, seen = deque([value]), 0
     while queue and seen < MAX_NODES:
-        item = queue.pop(0)
+        item = queue.popleft()
         if isinstance(item, dict):
             for key, inner in item.items():
                 seen += 1
-                yield str(key), inner, item
+                yield str(key), inner
                 if isinstance(inner, (dict, list)):
                     queue.append(inner)
         elif isinstance(item, list):
@@ -71,7 +72,7 @@ def _parsed(text: str | None) -> Any:
 
 
 def _statuses(result: Any) -> set[str]:
-    return {value.strip().lower() for key, value, _ in _walk(result)
+    return {value.strip().lower() for key, value in _walk(result)
             if isinstance(value, str) and len(value) <= 40 and _STATUS_KEY.search(key)}
 
 
@@ -111,7 +112,7 @@ def _says_more(result: Any, text: str) -> str | None:
         return f"page {page.group(1)}" if page and int(page.group(1)) < int(page.group(2)) else None
     longest = 0
     totals = []
-    for key, value, _ in _walk(result):
+    for key, value in _walk(result):
         if isinstance(value, list):
             longest = max(longest, len(value))
         elif _MORE_FLAG.match(key) and value is True:
@@ -142,16 +143,17 @@ def more_left(tools: list[Span]) -> tuple[int, int]:
     return said, left
 
 
-def _instant(value: Any) -> datetime | None:
+def _instant(value: Any) -> float | None:
+    """A timestamp (seconds since the epoch) read from epoch seconds or milliseconds or an ISO 8601 text."""
     if isinstance(value, (int, float)) and not isinstance(value, bool) and 1e9 < value < 1e13:
-        return datetime.fromtimestamp(value / 1000 if value > 1e11 else value, tz=timezone.utc)
+        return value / 1000 if value > 1e11 else float(value)
     if not isinstance(value, str) or len(value) < 10 or len(value) > 40:
         return None
     try:
         moment = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
-    except ValueError:
+        return (moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)).timestamp()
+    except (ValueError, OverflowError, OSError):  # not a time, or one no clock reaches
         return None
-    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
 
 
 def oldest_data_hours(tools: list[Span]) -> float:
@@ -161,9 +163,9 @@ def oldest_data_hours(tools: list[Span]) -> float:
         if looks_failed(span) or not span.start_ns:
             continue
         called = span.start_ns / 1e9
-        for key, value, _ in _walk(_parsed(span.tool_result)):
+        for key, value in _walk(_parsed(span.tool_result)):
             if _AS_OF.search(key) and (moment := _instant(value)) is not None:
-                oldest = max(oldest, (called - moment.timestamp()) / 3600)
+                oldest = max(oldest, (called - moment) / 3600)
     return round(oldest, 1)
 
 
@@ -173,7 +175,7 @@ def _switches(arguments: str | None) -> set[str]:
     if parsed is None:
         return {f.lower() for f in _FLAG.findall(arguments or "")}
     out = set()
-    for key, value, _ in _walk(parsed):
+    for key, value in _walk(parsed):
         if value is True:
             out.add(key.lower())
         elif isinstance(value, str):
