@@ -81,7 +81,8 @@ class Geometry:
                 block[offset, list(row)] = list(row.values())
             block *= rarity
             norms = np.linalg.norm(block, axis=1, keepdims=True)
-            out[start:start + len(block)] = np.round(block / np.where(norms == 0, 1.0, norms), 4).astype(np.float32) * scale
+            unit = np.round(block / np.where(norms == 0, 1.0, norms), 4).astype(np.float32)
+            out[start:start + len(block)] = unit * scale
 
     def _bag(self) -> np.ndarray:
         """The phrase bag alone (distinct renderings × phrases)."""

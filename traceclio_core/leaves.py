@@ -121,8 +121,9 @@ def leaf_evidence(cluster_id: str, member: list[int], nearby: list[int], rows: S
     )
 
 
-def build_leaves(rows: Sequence[FacetRow], labels: np.ndarray, trace_vectors: np.ndarray | TraceVectors, contrast: RunContrast,
-                 namer, names, settings: Settings) -> tuple[list[ClusterNode], dict[str, list[int]], np.ndarray]:
+def build_leaves(rows: Sequence[FacetRow], labels: np.ndarray, trace_vectors: np.ndarray | TraceVectors,
+                 contrast: RunContrast, namer, names, settings: Settings
+                 ) -> tuple[list[ClusterNode], dict[str, list[int]], np.ndarray]:
     """Leaf nodes (largest first, ids L0-000…), their members (row indices) and centroids."""
     groups: dict[int, list[int]] = {}
     for i, label in enumerate(labels):

@@ -18,8 +18,8 @@ from collections.abc import Iterator
 from datetime import datetime, timezone
 from typing import Any
 
-from traceclio_core.json_text import loads_shared
 from traceclio_core.model import Span
+from traceclio_evidence.consistency import parse
 from traceclio_structure.spans import looks_failed
 from traceclio_structure.values import values
 
@@ -62,15 +62,6 @@ def _walk(value: Any) -> Iterator[tuple[str, Any]]:
             queue.extend(x for x in item[:50] if isinstance(x, (dict, list)))
 
 
-def _parsed(text: str | None) -> Any:
-    if not text or text.lstrip()[:1] not in "{[":
-        return None
-    try:
-        return loads_shared(text)
-    except ValueError:
-        return None
-
-
 def _statuses(result: Any) -> set[str]:
     return {value.strip().lower() for key, value in _walk(result)
             if isinstance(value, str) and len(value) <= 40 and _STATUS_KEY.search(key)}
@@ -87,7 +78,7 @@ def _finished(state: str) -> bool:
 def unfinished(tools: list[Span]) -> tuple[int, int]:
     """Successful results whose status says the work is still under way (and none says it ended), and of
     those, how many no later result of the run reports as come to an end."""
-    states = [(i, _statuses(_parsed(s.tool_result))) for i, s in enumerate(tools) if not looks_failed(s)]
+    states = [(i, _statuses(parse(s.tool_result))) for i, s in enumerate(tools) if not looks_failed(s)]
     open_at = [i for i, found in states if any(map(_unfinished, found)) and not any(map(_finished, found))]
     left = sum(1 for i in open_at if not any(j > i and any(map(_finished, found)) for j, found in states))
     return len(open_at), left
@@ -95,7 +86,8 @@ def unfinished(tools: list[Span]) -> tuple[int, int]:
 
 # What an answer writes when it tells the reader the work is not over yet.
 _STILL_UNDER_WAY = re.compile(r"\b(?:still|not yet|yet to|in progress|under way|underway|pending|queued|"
-                              r"scheduled|processing|will (?:be|take|finish|complete|update|notify|let)|once (?:it|the|that)|"
+                              r"scheduled|processing|will (?:be|take|finish|complete|update|notify|let)|"
+                              r"once (?:it|the|that)|"
                               r"when (?:it|the) (?:finishes|completes|is done)|shortly|soon|check back|"
                               r"(?:has|have) (?:been )?(?:started|submitted|queued|kicked off|initiated))\b", re.I)
 
@@ -105,25 +97,25 @@ def under_way_untold(answer: str) -> bool:
     return not _STILL_UNDER_WAY.search(answer or "")
 
 
-def _says_more(result: Any, text: str) -> str | None:
-    """The cursor (or 'more') by which a result says there is more than it holds, else None."""
+def _says_more(result: Any, text: str) -> bool:
+    """Whether a result says there is more than it holds: a next-page cursor, a has-more flag, a total
+    above the longest list it gives, or (in plain text) "page 1 of 3"."""
     if result is None:
         page = _PAGE_OF.search(text[:2000])
-        return f"page {page.group(1)}" if page and int(page.group(1)) < int(page.group(2)) else None
+        return bool(page) and int(page.group(1)) < int(page.group(2))
     longest = 0
     totals = []
     for key, value in _walk(result):
         if isinstance(value, list):
             longest = max(longest, len(value))
         elif _MORE_FLAG.match(key) and value is True:
-            return "more"
-        elif _CURSOR.match(key) and isinstance(value, (str, int)) and not isinstance(value, bool) and str(value).strip():
-            return str(value)
+            return True
+        elif (_CURSOR.match(key) and isinstance(value, (str, int)) and not isinstance(value, bool)
+              and str(value).strip()):
+            return True
         elif _TOTAL.match(key) and isinstance(value, int) and not isinstance(value, bool):
             totals.append(value)
-    if isinstance(result, dict) and longest and any(t > longest for t in totals):
-        return "more"
-    return None
+    return isinstance(result, dict) and longest > 0 and any(t > longest for t in totals)
 
 
 def more_left(tools: list[Span]) -> tuple[int, int]:
@@ -131,15 +123,10 @@ def more_left(tools: list[Span]) -> tuple[int, int]:
     same tool went on to read."""
     said = left = 0
     for i, span in enumerate(tools):
-        if looks_failed(span):
-            continue
-        cursor = _says_more(_parsed(span.tool_result), span.tool_result or "")
-        if cursor is None:
+        if looks_failed(span) or not _says_more(parse(span.tool_result), span.tool_result or ""):
             continue
         said += 1
-        later = [s for s in tools[i + 1:] if s.tool_name == span.tool_name]
-        if not later:
-            left += 1
+        left += not any(s.tool_name == span.tool_name for s in tools[i + 1:])
     return said, left
 
 
@@ -163,7 +150,7 @@ def oldest_data_hours(tools: list[Span]) -> float:
         if looks_failed(span) or not span.start_ns:
             continue
         called = span.start_ns / 1e9
-        for key, value in _walk(_parsed(span.tool_result)):
+        for key, value in _walk(parse(span.tool_result)):
             if _AS_OF.search(key) and (moment := _instant(value)) is not None:
                 oldest = max(oldest, (called - moment) / 3600)
     return round(oldest, 1)
@@ -171,7 +158,7 @@ def oldest_data_hours(tools: list[Span]) -> float:
 
 def _switches(arguments: str | None) -> set[str]:
     """The switches a call's arguments turn on: boolean fields set true, and --flags in string values."""
-    parsed = _parsed(arguments)
+    parsed = parse(arguments)
     if parsed is None:
         return {f.lower() for f in _FLAG.findall(arguments or "")}
     out = set()
@@ -185,7 +172,7 @@ def _switches(arguments: str | None) -> set[str]:
 
 def _without_switches(arguments: str | None) -> str:
     """The call with its switches taken out, to tell the same call with a switch added from another call."""
-    parsed = _parsed(arguments)
+    parsed = parse(arguments)
     if parsed is None:
         return " ".join(_FLAG.sub(" ", arguments or "").split())
 
