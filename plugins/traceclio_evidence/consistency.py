@@ -389,3 +389,34 @@ def most_changes_of_one_tool(ok_tools: list[Span]) -> int:
         if action_kind(span.tool_name or "") == "write":
             counts[span.tool_name or ""] = counts.get(span.tool_name or "", 0) + 1
     return max(counts.values(), default=0)
+
+
+# -- a record acted on that lacks what the request asked for ---------------------------------------------
+
+def acted_against_request(tools: list[Span], request: str) -> int:
+    """Calls that change something carrying a value only one record of an earlier result holds, where
+    that record has a false flag whose key the request names, every word of it by stem ("pet-friendly"
+    asked, `pet_friendly: false` booked)."""
+    asked = {w[:5] for w in re.findall(r"[a-z]{3,}", request.lower())}
+    count = 0
+    for i, span in enumerate(tools):
+        if action_kind(span.tool_name or "") != "write" or span.failed:
+            continue
+        given = scalar_leaves(parse(span.tool_arguments))
+        if not given:
+            continue
+        for earlier in tools[:i]:
+            parsed = parse(earlier.tool_result)
+            group = [d for d in objects(parsed)] if parsed is not None else []
+            flats = [{k: v for k, v in d.items() if not isinstance(v, (dict, list))} for d in group]
+            identities = [{v for v in scalar_leaves(f) if len(v) >= 3} for f in flats]
+            hits = [j for j, ident in enumerate(identities) if ident & given]
+            if len(hits) != 1:
+                continue
+            record = flats[hits[0]]
+            if any(value is False and (words := [w[:5] for w in name_words(key) if len(w) >= 3])
+                   and set(words) <= asked and not set(name_words(key)) & _NEGATIVE_WHEN_TRUE
+                   for key, value in record.items()):
+                count += 1
+                break
+    return count

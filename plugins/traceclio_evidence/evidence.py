@@ -12,7 +12,7 @@ from pydantic import BaseModel, Field
 
 from traceclio_core.model import Span, SpanKind, Trace
 from traceclio_evidence import actions, consistency, errors, figures, request as asked_for, sensitive, text, units
-from traceclio_evidence import results as said
+from traceclio_evidence import mismatch, qualifiers, requirements, results as said
 from traceclio_structure.values import Pool, ValueReader, Values, provenance, values
 from traceclio_structure.spans import (
     action_kind,
@@ -183,6 +183,58 @@ class Evidence(BaseModel):
     dropped_in_handoff: int = Field(0, description="Values (figures, dates, ids) and limits (the word after no, "
                                                    "only, under …) of the request that no input handed to another "
                                                    "agent carries.")
+    result_notes: int = Field(0, description="Notes and warnings the tool results carry (text under a warning, "
+                                             "note, caveat or condition key; a 'Note:' line).")
+    result_notes_unmentioned: int = Field(0, description="Of those, notes whose own words the answer hardly "
+                                                         "carries.")
+    result_qualifiers: list[str] = Field(default_factory=list, description="What results say of their own content: "
+                                                                           "estimate, provisional, simulated, "
+                                                                           "partial, uncertain.")
+    qualifiers_dropped: list[str] = Field(default_factory=list, description="Of those, qualifiers the answer gives "
+                                                                            "no sign of.")
+    result_facts: int = Field(0, description="Status facts the results agree on (eligible: false, status: "
+                                             "approved).")
+    facts_contradicted: int = Field(0, description="Of those, facts the answer states the other way round.")
+    field_figures_matched: int = Field(0, description="Answer sentences that name a result's numeric field and "
+                                                      "give one of its figures.")
+    field_figures_differ: int = Field(0, description="Answer sentences that name such a field and give a figure "
+                                                     "no result or request holds nor the results add up to.")
+    field_figures_other_record: int = Field(0, description="Answer sentences that name one record of a list and "
+                                                           "give another record's figure for the field.")
+    user_figures_sent: int = Field(0, description="Call arguments named for a thing the user gave a figure for "
+                                                  "(3 nights → nights) that carry the user's figure.")
+    user_figures_changed: int = Field(0, description="Such arguments that carry another figure.")
+    form_asked: str = Field("", description="Form the request or the instructions ask the answer to take: json, "
+                                            "table, list, brief ('' none asked).")
+    form_kept: bool = Field(False, description="The answer takes the form asked.")
+    asks_again: int = Field(0, description="Kinds of value the answer's questions ask the user for (an email, a "
+                                           "date, an order number) that a user turn already gave.")
+    requirements_met: int = Field(0, description="Steps a result says are required first (requires_approval, "
+                                                 "'must be verified') that a later call takes or the user speaks to.")
+    requirements_unmet: int = Field(0, description="Such steps no call takes before a change is made anyway.")
+    results_disagree: int = Field(0, description="Fields of one subject two results give different values, of "
+                                                 "which the answer states one and not the other.")
+    disagreement_told: bool = Field(False, description="The answer says results differ.")
+    other_subject_results: int = Field(0, description="Calls asked for one subject by id whose result names "
+                                                      "another under the same key.")
+    currency_changed: int = Field(0, description="Answer amounts written in another currency than the one a "
+                                                 "result gave the same figure in.")
+    failed_items: int = Field(0, description="Items of a successful result's list whose status says they "
+                                             "failed while others did not.")
+    failed_items_untold: bool = Field(False, description="There are such items and the answer says nothing "
+                                                         "failed.")
+    past_dated_changes: int = Field(0, description="Calls that change something dated only before the day the "
+                                                   "trace says it is (today is …, a current_date field).")
+    limits_kept: int = Field(0, description="Figures calls that change something send for a thing the request "
+                                            "or the instructions limit (under $300, at most 3 nights) that keep "
+                                            "within the limit.")
+    limits_crossed: int = Field(0, description="Such figures that go past it.")
+    acted_against_request: int = Field(0, description="Changes acting on a record whose false flag the request "
+                                                      "names (pet-friendly asked, pet_friendly: false booked).")
+    internal_fields_told: int = Field(0, description="Fields a result marks as not for the user (internal, staff, "
+                                                     "confidential) whose value the answer repeats.")
+    acted_before_reply: int = Field(0, description="Changes made after the agent asked the user a question and "
+                                                   "before the user answered it.")
     span_keys: list[str] = Field(default_factory=list, description="Per tool and LLM span, 'tool:NAME' or "
                                                                    "'llm:MODEL', for run-relative resource use.")
     span_ms: list[float] = Field(default_factory=list, description="Duration of each span in span_keys.")
@@ -319,6 +371,18 @@ def _handoffs(trace: Trace, tools: list[Span]) -> tuple[int, int]:
     return len(set(agents)), max(0, switches - (1 if once_each else 0))
 
 
+def _acted_before_reply(llms: list[Span], writes: list[Span], user_times: list[int]) -> int:
+    """Changes made after a model turn put a question to the user (its text asks; a turn that only calls
+    tools asks nothing) and before any user turn came after it."""
+    count = 0
+    for span in llms:
+        if not span.output_content or not text.asks_user(span.output_content):
+            continue
+        reply = min((t for t in user_times if t >= span.end_ns), default=None)
+        count += sum(1 for w in writes if w.start_ns >= span.start_ns and (reply is None or w.start_ns < reply))
+    return count
+
+
 def compute_evidence(trace: Trace) -> Evidence:
     tools = sorted(trace.tool_spans, key=lambda s: (s.start_ns, s.span_id))
     llms = sorted(trace.llm_spans, key=lambda s: (s.start_ns, s.span_id))
@@ -446,8 +510,20 @@ def compute_evidence(trace: Trace) -> Evidence:
     delegated = [s.input_text or "" for s in trace.agent_spans if depth.get(s.span_id, 0) > 1]
     keyed = [(s, f"tool:{s.tool_name or s.name}") for s in tools] + [(s, f"llm:{s.model or 'model'}") for s in llms]
     request_language, answer_language = text.language(request), text.language(answer)
+    notes = qualifiers.notes(results)
+    within, crossed = asked_for.limits_kept(request, system, writes)
+    n_failed_items = mismatch.failed_items(tools)
+    asked_form = asked_for.form_asked(request, system)
+    answer_form = text.answer_form(answer)
+    met, unmet = requirements.unmet(requirements.requirements(tools), tools, [at for at, _ in user_turns[1:]])
+    disagree, disagreement_told = requirements.disagreements(tools, answer)
+    qualified = qualifiers.qualifiers(results)
+    facts = qualifiers.facts(results)
+    field_figures = qualifiers.field_figures(results, answer, request + " " + system)
+    figures_sent, figures_changed = qualifiers.figures_sent([t for _, t in user_turns],
+                                                            [s.tool_arguments or "" for s in tools])
     return Evidence(
-        answer_form=text.answer_form(answer),
+        answer_form=answer_form,
         answer_words=len(answer.split()),
         request_language=request_language,
         answer_language=answer_language,
@@ -545,6 +621,35 @@ def compute_evidence(trace: Trace) -> Evidence:
         oldest_data_hours=said.oldest_data_hours(tools),
         switched_on_after_failure=said.switched_on_after_failure(tools),
         dropped_in_handoff=said.dropped_in_handoff(request, delegated),
+        result_notes=len(notes),
+        result_notes_unmentioned=qualifiers.notes_unmentioned(notes, answer, request),
+        result_qualifiers=sorted(qualified),
+        qualifiers_dropped=qualifiers.qualifiers_dropped(qualified, answer, request),
+        result_facts=len(facts),
+        facts_contradicted=qualifiers.contradicted(facts, answer),
+        field_figures_matched=field_figures.matched,
+        field_figures_differ=field_figures.differ,
+        field_figures_other_record=field_figures.other_record,
+        user_figures_sent=figures_sent,
+        user_figures_changed=figures_changed,
+        form_asked=asked_form,
+        form_kept=bool(asked_form) and asked_for.form_kept(asked_form, request, system, answer_form,
+                                                           len(answer.split())),
+        asks_again=asked_for.asks_again(answer, [t for _, t in user_turns]),
+        requirements_met=met,
+        requirements_unmet=unmet,
+        results_disagree=disagree,
+        disagreement_told=disagreement_told,
+        other_subject_results=mismatch.other_subject(tools),
+        currency_changed=mismatch.currency_changed(results, answer),
+        failed_items=n_failed_items,
+        failed_items_untold=bool(n_failed_items) and mismatch.failure_untold(answer),
+        past_dated_changes=mismatch.past_dated_changes(tools, mismatch.run_day([system, request] + results)),
+        limits_kept=within,
+        limits_crossed=crossed,
+        acted_against_request=consistency.acted_against_request(ok_tools, request),
+        internal_fields_told=qualifiers.internal_fields_told(results, answer, request),
+        acted_before_reply=_acted_before_reply(llms, writes, [at for at, _ in user_turns]),
         span_keys=[k for _, k in keyed],
         # A source that recorded no timing (a transcript log) gives no durations to compare.
         span_ms=[round(s.duration_ms, 3) for s, _ in keyed] if trace.timing_recorded else [],

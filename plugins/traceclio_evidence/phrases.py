@@ -192,7 +192,9 @@ def _consistency(ev: dict) -> list[Phrase]:
                           else "asks the user which of several records to act on", SHAPE))
         if ev.get("better_match_passed_over"):
             out.append(Phrase("acts on a record that matches the request less well than another", DEVIATION, True))
-    if ev.get("acted_on_negative", 0):
+    if ev.get("acted_against_request", 0):
+        out.append(Phrase("a change acts on a record that lacks what the request asked for", DEVIATION, True))
+    elif ev.get("acted_on_negative", 0):
         out.append(Phrase("a change acts on a record a result marked unavailable or false", DEVIATION, True))
     if ev.get("most_changes_of_one_tool", 0) >= 3:
         out.append(Phrase("makes several changes with one tool", SHAPE))
@@ -225,6 +227,18 @@ def _request(row: FacetRow, ev: dict) -> list[Phrase]:
         out.append(Phrase("a value the user corrected is still used afterwards", DEVIATION, True))
     elif correction == "applied":
         out.append(Phrase("the user corrects a value and the agent uses the new one", SHAPE))
+    if ev.get("form_asked"):
+        if ev.get("form_kept"):
+            out.append(Phrase("the answer takes the form the request or the instructions ask for", DETAIL))
+        else:
+            out.append(Phrase("the answer does not take the form the request or the instructions ask for",
+                              DEVIATION, True))
+    if ev.get("limits_crossed", 0):
+        out.append(Phrase("a change goes past a limit the request or the instructions set", DEVIATION, True))
+    elif ev.get("limits_kept", 0):
+        out.append(Phrase("a change keeps within a limit the request set", DETAIL))
+    if ev.get("asks_again", 0):
+        out.append(Phrase("the answer asks the user for a value they already gave", DEVIATION, True))
     if ev.get("answer_redirects"):
         out.append(Phrase("the answer sends the user elsewhere" + (" without a tool call"
                                                                    if row.direct.tool_call_count == 0 else ""),
@@ -259,6 +273,69 @@ def _results(ev: dict) -> list[Phrase]:
     return out
 
 
+_QUALIFIED = {"estimate": "an estimate", "provisional": "provisional", "simulated": "a simulation (a dry run or "
+              "preview)", "partial": "partial", "uncertain": "uncertain (low confidence)"}
+
+
+def _qualifiers(ev: dict) -> list[Phrase]:
+    """What results said of their own content and whether the answer kept it (traceclio_evidence.qualifiers).
+    A figure the answer matches to its field is the common case and says nothing (`field_figures_matched`,
+    `user_figures_sent` stay columns)."""
+    out = []
+    if ev.get("result_notes_unmentioned", 0):
+        out.append(Phrase("a note or warning a result gave goes unmentioned in the answer", DEVIATION, True))
+    elif ev.get("result_notes", 0):
+        out.append(Phrase("the answer passes on a note or warning a result gave", DETAIL))
+    dropped = ev.get("qualifiers_dropped", [])
+    for kind in dropped:
+        out.append(Phrase(f"a result calls its content {_QUALIFIED.get(kind, kind)} and the answer does not say so",
+                          DEVIATION, True))
+    if ev.get("result_qualifiers") and not dropped:
+        out.append(Phrase("the answer keeps what a result says of its own content", DETAIL))
+    if ev.get("facts_contradicted", 0):
+        out.append(Phrase("the answer states the opposite of a status a result gave", DEVIATION, True))
+    if ev.get("field_figures_other_record", 0):
+        out.append(Phrase("the answer gives one record the figure another record holds", DEVIATION, True))
+    elif ev.get("field_figures_differ", 0):
+        out.append(Phrase("the answer gives a field a figure that no result holds", DEVIATION, True))
+    if ev.get("user_figures_changed", 0):
+        out.append(Phrase("a call sends another figure than the one the user gave for it", DEVIATION, True))
+    if ev.get("requirements_unmet", 0):
+        out.append(Phrase("a change is made although a result said a step was required first and no call took it",
+                          DEVIATION, True))
+    elif ev.get("requirements_met", 0):
+        out.append(Phrase("a step a result said was required is taken first", DETAIL))
+    if ev.get("results_disagree", 0):
+        if ev.get("disagreement_told"):
+            out.append(Phrase("the answer says two results disagree", SHAPE))
+        else:
+            out.append(Phrase("two results disagree on a field and the answer states one without saying so",
+                              DEVIATION, True))
+    return out
+
+
+def _mismatch(ev: dict) -> list[Phrase]:
+    """Where a result is about something else than was asked, or the answer retells it otherwise
+    (traceclio_evidence.mismatch)."""
+    out = []
+    if ev.get("other_subject_results", 0):
+        out.append(Phrase("a result is about another subject than the one its call asked for", DEVIATION, True))
+    if ev.get("currency_changed", 0):
+        out.append(Phrase("the answer gives a figure in another currency than its result, unconverted", DEVIATION,
+                          True))
+    if ev.get("failed_items_untold"):
+        out.append(Phrase("a result reports failed items and the answer says nothing failed", DEVIATION, True))
+    elif ev.get("failed_items", 0):
+        out.append(Phrase("the answer tells of items a result reports failed", SHAPE))
+    if ev.get("internal_fields_told", 0):
+        out.append(Phrase("the answer repeats a field a result marks as internal", DEVIATION, True))
+    if ev.get("acted_before_reply", 0):
+        out.append(Phrase("a change is made after asking the user and before the user answered", DEVIATION, True))
+    if ev.get("past_dated_changes", 0):
+        out.append(Phrase("a change is dated before the day the trace says it is", DEVIATION, True))
+    return out
+
+
 def _relative(ev: dict) -> list[Phrase]:
     out = []
     if ev.get("slow_span_ratio", 0) >= 10 and ev.get("slowest_span_ms", 0) >= NOTICEABLE_MS:
@@ -275,4 +352,5 @@ def evidence_phrases(row: FacetRow) -> list[Phrase]:
     if "answer_form" not in ev:
         return []
     return (_shape(row, ev) + _answer(ev) + _tools(row, ev) + _consistency(ev) + _request(row, ev) + _results(ev)
+            + _qualifiers(ev) + _mismatch(ev)
             + _relative(ev))

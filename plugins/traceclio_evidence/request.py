@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 
 from traceclio_core.model import Span
+from traceclio_core.json_text import loads_shared
 from traceclio_structure.spans import name_words
 from traceclio_structure.values import values
 
@@ -143,3 +144,141 @@ def correction(user_turns: list[tuple[int, str]], calls: list[Span], answer: str
 
 def redirects(answer: str) -> bool:
     return bool(_REDIRECT.search(answer or ""))
+
+
+# -- the form the request or the instructions ask for -------------------------------------------------------
+
+# How a request or instructions ask for a form of answer, by the form answer_form reads.
+_FORM_ASKED = [
+    ("json", re.compile(r"\b(?:(?:in|as|return|respond(?: only)? (?:in|with)|reply (?:in|with)|output|valid) "
+                        r"(?:a |an |the |only )?json|json (?:only|object|format|output))\b", re.I)),
+    ("table", re.compile(r"\b(?:(?:in|as) (?:a |the )?(?:markdown )?table|tabular|tabulate)\b", re.I)),
+    ("list", re.compile(r"\b(?:bullet(?:ed)?(?: points?| list)?|(?:as|in) a (?:numbered |bulleted )?list|"
+                        r"list (?:them|each|all) (?:out|as))\b", re.I)),
+    ("brief", re.compile(r"\b(?:in (?:one|a single|1|two|2) (?:sentence|line|word)s?|one[- ]word|briefly|"
+                         r"(?:under|at most|no more than|max(?:imum)?|within|fewer than|less than) \d{1,3} words|"
+                         r"keep it (?:short|brief)|(?:yes or no|just the (?:number|figure|answer|name)))\b", re.I)),
+]
+_WORD_LIMIT = re.compile(r"\b(?:under|at most|no more than|max(?:imum)?|within|fewer than|less than) (\d{1,3}) words\b",
+                         re.I)
+BRIEF_WORDS = 60  # an answer asked to be brief that runs past this many words (or past the limit asked) is not
+
+
+def form_asked(request: str, instructions: str) -> str:
+    """The form the request (or else the instructions) asks the answer to take: json, table, list or brief."""
+    for text in (request, instructions):
+        for form, pattern in _FORM_ASKED:
+            if pattern.search(text or ""):
+                return form
+    return ""
+
+
+def form_kept(asked: str, request: str, instructions: str, form: str, words: int) -> bool:
+    """Whether an answer of this form and length is the form asked."""
+    if asked == "brief":
+        limit = _WORD_LIMIT.search(request or "") or _WORD_LIMIT.search(instructions or "")
+        return words <= (int(limit.group(1)) * 3 // 2 if limit else BRIEF_WORDS)
+    if asked == "list":
+        return form in ("list", "table")
+    return form == asked
+
+
+# -- asking the user for what they already gave ----------------------------------------------------------
+
+# What an answer's question asks for, by the kind of value that answers it.
+_ASKS_FOR = [
+    ("emails", re.compile(r"\b(?:e-?mail(?: address)?)\b", re.I)),
+    ("dates", re.compile(r"\b(?:what|which|the) (?:\w+ )?(?:date|day)\b", re.I)),
+    ("ids", re.compile(r"\b(order|account|booking|reservation|ticket|case|reference|confirmation|tracking|"
+                       r"customer|member|policy|invoice|employee|user) (?:number|no\.?|id|code|#)", re.I)),
+]
+
+
+def asks_again(answer: str, request_turns: list[str]) -> int:
+    """Kinds of value the answer's questions ask the user for (an email, a date, an order number) that a
+    user turn already gave."""
+    given = values(" ".join(request_turns))
+    said = " ".join(request_turns).lower()
+    out = 0
+    for sentence in _SENTENCE.split(answer or ""):
+        if not sentence.strip().endswith("?"):
+            continue
+        for kind, pattern in _ASKS_FOR:
+            m = pattern.search(sentence)
+            # An id answers the question only when the user named what it is ("my order ORD-1182").
+            if m and getattr(given, kind) and (kind != "ids" or m.group(1).lower() in said):
+                out += 1
+    return out
+
+
+# -- limits the request or the instructions set --------------------------------------------------------
+
+_UPPER = (r"under|below|less than|at most|no more than|not more than|no higher than|cheaper than|max(?:imum)?(?: of)?|"
+          r"up to|not (?:to )?exceed(?:ing)?|(?:a |my |the )?budget(?: of| is)?|(?:a |the )?limit(?: of| is)?|"
+          r"cap(?:ped)?(?: at| of)?")
+# "more than", "over" and "above" set a limit less often than they state a condition ("if it costs more
+# than $100, …"), so only these words are read as a lower limit.
+_LOWER = r"at least|minimum(?: of)?|no less than|no fewer than"
+_CONDITION = re.compile(r"\b(?:if|unless|whether|when)\b[^.?!;]*$", re.I)
+_BOUND = re.compile(rf"\b({_UPPER}|{_LOWER})\s+(?:a |an |the )?([$€£]?)\s?(\d[\d,]*(?:\.\d+)?)\s?(k\b)?\s*([a-z]{{3,}})?",
+                    re.I)
+_MONEY_KEYS = frozenset("price cost amount total fare rate fee charge value budget sum payment refund credit "
+                        "salary premium spend rent deposit subtotal".split())
+_UPPER_WORDS = re.compile(rf"^(?:{_UPPER})$", re.I)
+
+
+def limits(request: str, instructions: str) -> list[tuple[float, bool, bool, str]]:
+    """The limits a request sets (under $300, at most 3 nights, at least 8 GB) and the upper limits the
+    instructions set (refunds up to $200): (figure, upper, money, the noun after it)."""
+    out = []
+    for text, upper_only in ((request, False), (instructions, True)):
+        for m in _BOUND.finditer(text or ""):
+            upper = bool(_UPPER_WORDS.match(m.group(1).strip()))
+            if upper_only and not upper or _CONDITION.search(text[max(0, m.start() - 80):m.start()]):
+                continue
+            figure = float(m.group(3).replace(",", "")) * (1000 if m.group(4) else 1)
+            noun = (m.group(5) or "").lower()
+            money = bool(m.group(2)) or noun in ("dollars", "euros", "pounds", "usd", "eur", "gbp")
+            out.append((figure, upper, money, noun))
+    return list(dict.fromkeys(out))
+
+
+def limits_kept(request: str, instructions: str, writes: list[Span]) -> tuple[int, int]:
+    """Of the figures calls that change something send for a limited thing (a money field for a money
+    limit, a field named by the limit's noun otherwise), how many keep within it and how many go past."""
+    bounds = limits(request, instructions)
+    if not bounds:
+        return 0, 0
+    kept = crossed = 0
+    for span in writes:
+        try:
+            parsed = loads_shared(span.tool_arguments or "")
+        except ValueError:
+            continue
+        stack = [parsed]
+        while stack:
+            item = stack.pop()
+            if isinstance(item, dict):
+                for key, value in item.items():
+                    if isinstance(value, (dict, list)):
+                        stack.append(value)
+                        continue
+                    number = value if isinstance(value, (int, float)) and not isinstance(value, bool) else None
+                    if isinstance(value, str):
+                        try:
+                            number = float(value.strip().lstrip("$€£").replace(",", ""))
+                        except ValueError:
+                            number = None
+                    if number is None:
+                        continue
+                    words = set(name_words(key))
+                    for figure, upper, money, noun in bounds:
+                        if not (money and words & _MONEY_KEYS or noun and any(w[:5] == noun[:5] for w in words)):
+                            continue
+                        if (number > figure) if upper else (number < figure):
+                            crossed += 1
+                        else:
+                            kept += 1
+            elif isinstance(item, list):
+                stack.extend(item)
+    return kept, crossed
