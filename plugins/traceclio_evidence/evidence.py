@@ -235,6 +235,9 @@ class Evidence(BaseModel):
                                                      "confidential) whose value the answer repeats.")
     acted_before_reply: int = Field(0, description="Changes made after the agent asked the user a question and "
                                                    "before the user answered it.")
+    result_cautions: int = Field(0, description="Cautionary words in the results' values (unavailable, expired, "
+                                                "exceeds, recalled, deprecated …).")
+    cautions_unreflected: int = Field(0, description="Of those, words the answer gives no sign of.")
     span_keys: list[str] = Field(default_factory=list, description="Per tool and LLM span, 'tool:NAME' or "
                                                                    "'llm:MODEL', for run-relative resource use.")
     span_ms: list[float] = Field(default_factory=list, description="Duration of each span in span_keys.")
@@ -511,6 +514,7 @@ def compute_evidence(trace: Trace) -> Evidence:
     keyed = [(s, f"tool:{s.tool_name or s.name}") for s in tools] + [(s, f"llm:{s.model or 'model'}") for s in llms]
     request_language, answer_language = text.language(request), text.language(answer)
     notes = qualifiers.notes(results)
+    cautions = qualifiers.cautions(results)
     within, crossed = asked_for.limits_kept(request, system, writes)
     n_failed_items = mismatch.failed_items(tools)
     asked_form = asked_for.form_asked(request, system)
@@ -650,6 +654,8 @@ def compute_evidence(trace: Trace) -> Evidence:
         acted_against_request=consistency.acted_against_request(ok_tools, request),
         internal_fields_told=qualifiers.internal_fields_told(results, answer, request),
         acted_before_reply=_acted_before_reply(llms, writes, [at for at, _ in user_turns]),
+        result_cautions=len(cautions),
+        cautions_unreflected=qualifiers.cautions_unreflected(cautions, answer, request),
         span_keys=[k for _, k in keyed],
         # A source that recorded no timing (a transcript log) gives no durations to compare.
         span_ms=[round(s.duration_ms, 3) for s, _ in keyed] if trace.timing_recorded else [],

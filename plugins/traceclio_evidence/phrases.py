@@ -286,6 +286,11 @@ def _qualifiers(ev: dict) -> list[Phrase]:
         out.append(Phrase("a note or warning a result gave goes unmentioned in the answer", DEVIATION, True))
     elif ev.get("result_notes", 0):
         out.append(Phrase("the answer passes on a note or warning a result gave", DETAIL))
+    if ev.get("cautions_unreflected", 0):
+        out.append(Phrase("a result's cautionary word (expired, unavailable, exceeds …) leaves no sign in the answer",
+                          DEVIATION, True))
+    elif ev.get("result_cautions", 0):
+        out.append(Phrase("the answer reflects a result's cautionary word", DETAIL))
     dropped = ev.get("qualifiers_dropped", [])
     for kind in dropped:
         out.append(Phrase(f"a result calls its content {_QUALIFIED.get(kind, kind)} and the answer does not say so",

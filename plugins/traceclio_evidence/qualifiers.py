@@ -403,3 +403,44 @@ def internal_fields_told(results: list[str], answer: str, request: str) -> int:
             elif isinstance(item, list):
                 stack.extend((x, inside) for x in item)
     return count
+
+
+# -- cautionary wording in a result ------------------------------------------------------------------------
+
+# Words by which a result says something stands against going ahead as asked. A whole word of a string
+# value, not a key: `not_before` or `no_show_fee` is a field's name, not a caution.
+_CAUTION = frozenset("unavailable expired exceeds exceeded insufficient restricted denied blocked conflict "
+                     "conflicts mismatch deprecated discontinued recalled invalid overdue suspended incompatible "
+                     "unsupported prohibited forbidden ineligible disallowed lapsed revoked void voided "
+                     "outdated obsolete unsafe hazardous defective delisted embargoed sanctioned quarantined "
+                     "frozen locked exempt excluded backordered unverified".split())
+CAUTION_MAX_CHARS = 300  # longer strings are documents, where such words are read in passing
+
+
+def cautions(results: list[str]) -> list[tuple[str, str]]:
+    """String values of the results that hold a cautionary word (unavailable, expired, exceeds, recalled,
+    deprecated …): (the word, the string)."""
+    out: list[tuple[str, str]] = []
+    for text in results:
+        parsed = parse(text)
+        for _, value in _leaves(parsed) if parsed is not None else []:
+            if isinstance(value, str) and len(value) <= CAUTION_MAX_CHARS:
+                words = set(re.findall(r"[a-z]+", value.lower().replace("_", " ")))
+                out += [(w, value) for w in sorted(words & _CAUTION)]
+    return list(dict.fromkeys(out))
+
+
+def cautions_unreflected(found: list[tuple[str, str]], answer: str, request: str) -> int:
+    """Of the cautionary words, those the answer gives no sign of: neither the word (by stem) nor a quarter
+    of the string's own words, and the request did not use the word itself."""
+    said, asked = _stems(answer), _stems(request)
+    low = (answer or "").lower()
+    missed = 0
+    for word, value in found:
+        if word[:5] in asked:
+            continue
+        own = _stems(value) - asked
+        if word[:5] in said or word[:4] in low or (own and len(own & said) >= max(1, math.ceil(NOTE_KEPT_SHARE * len(own)))):
+            continue
+        missed += 1
+    return missed
