@@ -12,7 +12,7 @@ from pydantic import BaseModel, Field
 
 from traceclio_core.model import Span, SpanKind, Trace
 from traceclio_evidence import actions, consistency, errors, figures, request as asked_for, sensitive, text, units
-from traceclio_evidence import mismatch, qualifiers, requirements, results as said
+from traceclio_evidence import dates, mismatch, qualifiers, requirements, results as said
 from traceclio_structure.values import Pool, ValueReader, Values, provenance, values
 from traceclio_structure.spans import (
     action_kind,
@@ -212,8 +212,8 @@ class Evidence(BaseModel):
     requirements_met: int = Field(0, description="Steps a result says are required first (requires_approval, "
                                                  "'must be verified') that a later call takes or the user speaks to.")
     requirements_unmet: int = Field(0, description="Such steps no call takes before a change is made anyway.")
-    results_disagree: int = Field(0, description="Fields of one subject two results give different values, of "
-                                                 "which the answer states one and not the other.")
+    results_disagree: int = Field(0, description="Fields of one subject two results of different tools give "
+                                                 "different values, not both stated in the answer.")
     disagreement_told: bool = Field(False, description="The answer says results differ.")
     other_subject_results: int = Field(0, description="Calls asked for one subject by id whose result names "
                                                       "another under the same key.")
@@ -238,6 +238,15 @@ class Evidence(BaseModel):
     result_cautions: int = Field(0, description="Cautionary words in the results' values (unavailable, expired, "
                                                 "exceeds, recalled, deprecated …).")
     cautions_unreflected: int = Field(0, description="Of those, words the answer gives no sign of.")
+    instructions_told: bool = Field(False, description="The answer speaks of instructions it found in a tool "
+                                                       "result (injected, planted, ignored).")
+    says_human: bool = Field(False, description="The answer says the assistant is a person.")
+    comparisons_reversed: int = Field(0, description="Answer sentences whose direction word (lower, went up, "
+                                                     "cheaper) points against the two figures they give.")
+    answer_dates_derived: int = Field(0, description="Answer dates found nowhere in the trace that are a trace "
+                                                     "date plus or minus a period it states (net 30, 4 weeks).")
+    answer_dates_unexplained: int = Field(0, description="Answer dates found nowhere in the trace and not so "
+                                                         "worked out.")
     span_keys: list[str] = Field(default_factory=list, description="Per tool and LLM span, 'tool:NAME' or "
                                                                    "'llm:MODEL', for run-relative resource use.")
     span_ms: list[float] = Field(default_factory=list, description="Duration of each span in span_keys.")
@@ -514,6 +523,9 @@ def compute_evidence(trace: Trace) -> Evidence:
     keyed = [(s, f"tool:{s.tool_name or s.name}") for s in tools] + [(s, f"llm:{s.model or 'model'}") for s in llms]
     request_language, answer_language = text.language(request), text.language(answer)
     notes = qualifiers.notes(results)
+    derived_dates, unexplained_dates = dates.answer_dates(
+        answer, results + [request, system] + [s.tool_arguments or "" for s in tools]
+        + [m.content for s in llms for m in s.input_messages if m.role == "assistant"])
     cautions = qualifiers.cautions(results)
     within, crossed = asked_for.limits_kept(request, system, writes)
     n_failed_items = mismatch.failed_items(tools)
@@ -639,7 +651,7 @@ def compute_evidence(trace: Trace) -> Evidence:
         form_asked=asked_form,
         form_kept=bool(asked_form) and asked_for.form_kept(asked_form, request, system, answer_form,
                                                            len(answer.split())),
-        asks_again=asked_for.asks_again(answer, [t for _, t in user_turns]),
+        asks_again=asked_for.asks_again(answer, [t for _, t in user_turns], wholly=answer_form == "question"),
         requirements_met=met,
         requirements_unmet=unmet,
         results_disagree=disagree,
@@ -656,6 +668,11 @@ def compute_evidence(trace: Trace) -> Evidence:
         acted_before_reply=_acted_before_reply(llms, writes, [at for at, _ in user_turns]),
         result_cautions=len(cautions),
         cautions_unreflected=qualifiers.cautions_unreflected(cautions, answer, request),
+        instructions_told=injected_at is not None and text.tells_of_instructions(answer),
+        says_human=text.says_human(answer),
+        comparisons_reversed=text.reversed_comparisons(answer),
+        answer_dates_derived=derived_dates,
+        answer_dates_unexplained=unexplained_dates,
         span_keys=[k for _, k in keyed],
         # A source that recorded no timing (a transcript log) gives no durations to compare.
         span_ms=[round(s.duration_ms, 3) for s, _ in keyed] if trace.timing_recorded else [],

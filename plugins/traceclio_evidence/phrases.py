@@ -91,6 +91,14 @@ def _answer(ev: dict) -> list[Phrase]:
         out.append(Phrase("the answer goes on with lines labelled as speakers, as a chat would", DEVIATION, True))
     if ev.get("answered_before_tool_finished"):
         out.append(Phrase("the answer was written before a tool call had returned", DEVIATION, True))
+    if ev.get("says_human"):
+        out.append(Phrase("the answer says the assistant is a person", DEVIATION, True))
+    if ev.get("comparisons_reversed", 0):
+        out.append(Phrase("the answer's comparison points against its own figures", DEVIATION, True))
+    if ev.get("answer_dates_unexplained", 0):
+        out.append(Phrase("the answer gives a date the trace neither holds nor works out to", DEVIATION, True))
+    elif ev.get("answer_dates_derived", 0):
+        out.append(Phrase("the answer works a date out from the trace", SHAPE))
     if ev.get("echoes_instructions"):
         out.append(Phrase("answer copies the instructions", DEVIATION, True))
     return out
@@ -149,6 +157,10 @@ def _tools(row: FacetRow, ev: dict) -> list[Phrase]:
         out.append(Phrase("a tool result holds instructions to the assistant", DEVIATION, True))
         if ev.get("new_tool_after_instructions"):
             out.append(Phrase("a new tool runs after those instructions", DEVIATION, True))
+        if ev.get("instructions_told"):
+            out.append(Phrase("the answer points out the instructions a tool result held", SHAPE))
+        else:
+            out.append(Phrase("the answer says nothing of the instructions a tool result held", DEVIATION, True))
     for flow in ev.get("sensitive_flows", []):
         kind, _, target = flow.partition("→")
         if target == "change":
@@ -314,7 +326,7 @@ def _qualifiers(ev: dict) -> list[Phrase]:
         if ev.get("disagreement_told"):
             out.append(Phrase("the answer says two results disagree", SHAPE))
         else:
-            out.append(Phrase("two results disagree on a field and the answer states one without saying so",
+            out.append(Phrase("two results disagree on a field and the answer does not say so",
                               DEVIATION, True))
     return out
 

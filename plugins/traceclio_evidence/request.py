@@ -194,15 +194,27 @@ _ASKS_FOR = [
 ]
 
 
-def asks_again(answer: str, request_turns: list[str]) -> int:
-    """Kinds of value the answer's questions ask the user for (an email, a date, an order number) that a
-    user turn already gave."""
+# When the whole answer is a question, these ask for a value too.
+_ASKS_FOR_WHOLLY = [
+    ("money", re.compile(r"\b(?:how much|what amount|which amount|the amount)\b", re.I)),
+    ("dates", re.compile(r"\b(?:when|what day|which day|what dates?|which dates?)\b", re.I)),
+]
+_MONEY = re.compile(r"[$€£]\s?\d|\b\d[\d,]*(?:\.\d{2})?\s?(?:usd|eur|gbp|dollars|euros|pounds)\b", re.I)
+
+
+def asks_again(answer: str, request_turns: list[str], wholly: bool = False) -> int:
+    """Kinds of value the answer's questions ask the user for (an email, a date, an order number; when the
+    answer is wholly a question, an amount or a time too) that a user turn already gave."""
     given = values(" ".join(request_turns))
     said = " ".join(request_turns).lower()
     out = 0
     for sentence in _SENTENCE.split(answer or ""):
         if not sentence.strip().endswith("?"):
             continue
+        if wholly:
+            for kind, pattern in _ASKS_FOR_WHOLLY:
+                if pattern.search(sentence) and (_MONEY.search(said) if kind == "money" else given.dates):
+                    out += 1
         for kind, pattern in _ASKS_FOR:
             m = pattern.search(sentence)
             # An id answers the question only when the user named what it is ("my order ORD-1182").

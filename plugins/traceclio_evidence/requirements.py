@@ -11,10 +11,12 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 from traceclio_core.model import Span
-from traceclio_evidence.consistency import objects, parse
+from traceclio_evidence.consistency import objects, parse, records, scalar_leaves
+from traceclio_evidence.dates import whole_dates
 from traceclio_evidence.qualifiers import all_figures
 from traceclio_evidence.request import content_words
 from traceclio_structure.spans import action_kind, looks_failed, name_words
@@ -105,32 +107,55 @@ _NAMING = frozenset("id name sku code number title email ref reference slug symb
                     "account customer user order ticket product item".split())
 
 
-def _fields(obj: Any) -> tuple[set[str], dict[tuple[str, ...], str]]:
-    """A result's subject (the values of keys that name it: an id, a name, a code) and its other scalar
-    fields by key stems, for results that describe one subject (no list of several records)."""
+def _fields(obj: Any, asked: set[str]) -> tuple[set[str], dict[tuple[str, ...], str]]:
+    """A result's subject (the values of keys that name it, an id, a name, a code, and the values it shares
+    with its call's arguments: what the call asked about) and its other scalar fields by key stems, for
+    results that describe one subject (no list of several records)."""
     ident: set[str] = set()
     fields: dict[tuple[str, ...], str] = {}
-    for d in objects(obj):
-        for key, value in d.items():
-            if isinstance(value, list) and sum(isinstance(x, dict) for x in value) >= 2:
-                return set(), {}
-            if isinstance(value, (dict, list)) or value is None or isinstance(value, bool):
-                continue
-            words = set(name_words(key))
-            text = str(value).strip().lower()
-            if words & (_VOLATILE - {"id", "ids"}):
-                continue  # a request id, a time: the call's, not the subject's
-            if words & _NAMING:
-                if len(text) >= 3:
-                    ident.add(text)
-            elif text:
-                fields[tuple(w[:5] for w in name_words(key))] = text
+    if next(records(obj), None) is not None or not isinstance(obj, dict):
+        return set(), {}  # several records: a search's matches, not one subject
+    if len(obj) == 1 and isinstance(next(iter(obj.values())), dict):
+        obj = next(iter(obj.values()))  # an envelope: {"data": {...}}
+    # Its own fields: nested objects are other subjects (a passenger, a payment method).
+    for key, value in obj.items():
+        if isinstance(value, (dict, list)) or value is None or isinstance(value, bool):
+            continue
+        words = set(name_words(key))
+        text = str(value).strip().lower()
+        if words & (_VOLATILE - {"id", "ids"}):
+            continue  # a request id, a time: the call's, not the subject's
+        if text in asked or words & _NAMING:
+            if len(text) >= 3:
+                ident.add(text)
+        elif text:
+            fields[tuple(w[:5] for w in name_words(key))] = text
     return ident, fields
+
+
+_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}")
+
+
+def _comparable(a: tuple[str, ...], b: tuple[str, ...], x: str, y: str) -> bool:
+    """Two fields of two results give the same thing: the same key, or keys sharing a word whose values are
+    both dates (`contract_end`, `current_term_end`)."""
+    return a == b or bool(set(a) & set(b) - {"is", "has", "the"}) and bool(_DAY.match(x)) and bool(_DAY.match(y))
+
+
+def _valid_day(text: str) -> bool:
+    try:
+        date.fromisoformat(text)
+    except ValueError:
+        return False
+    return True
 
 
 def _stated(value: str, answer: str) -> bool:
     """The answer gives the value: a figure among its figures (45 for 45.0, $1,200 for 1200), a text word
     for word."""
+    if _DAY.match(value):
+        day = date.fromisoformat(value[:10]) if _valid_day(value[:10]) else None
+        return day is not None and day in whole_dates(answer, day.year)
     try:
         figure = float(value)
     except ValueError:
@@ -141,29 +166,31 @@ def _stated(value: str, answer: str) -> bool:
 def disagreements(tools: list[Span], answer: str) -> tuple[int, bool]:
     """Fields of one subject (two results of different calls name the same subject, by the same ids and
     names) that the two
-    results give different values, with no change made between them, and of which the answer states one
-    and not the other; and whether the answer says results differ."""
+    results give different values, with no change made between them, and that the answer does not state
+    both of; and whether the answer says results differ."""
     seen: list[tuple[Span, set[str], dict[tuple[str, ...], str]]] = []
     low = (answer or "").lower()
     count = 0
     for span in tools:
         if looks_failed(span):
             continue
-        if action_kind(span.tool_name or "") != "read":
-            seen.clear()  # a change (or a call that may be one) between two reads explains their difference
+        if action_kind(span.tool_name or "") == "write":
+            seen.clear()  # a change between two reads explains their difference
             continue
         parsed = parse(span.tool_result)
         if parsed is None:
             continue
-        ident, fields = _fields(parsed)
+        asked = {v.strip().lower() for v in scalar_leaves(parse(span.tool_arguments))}
+        ident, fields = _fields(parsed, asked)
         for other, other_ident, other_fields in seen:
-            if other.tool_name == span.tool_name and other.tool_arguments == span.tool_arguments:
-                continue  # the same call made again: a retry, not a second source
-            if not ident or ident != other_ident:
-                continue  # the same subject, named the same way by both
+            if other.tool_name == span.tool_name:
+                continue  # the same tool again: a retry, or the same question of another subject
+            if not ident & other_ident:
+                continue  # not the same subject
             for key, value in fields.items():
-                theirs = other_fields.get(key)
-                if theirs is not None and theirs != value and _stated(value, low) != _stated(theirs, low):
-                    count += 1
+                for their_key, theirs in other_fields.items():
+                    if (_comparable(key, their_key, value, theirs) and theirs != value
+                            and not (_stated(value, low) and _stated(theirs, low))):
+                        count += 1
         seen.append((span, ident, fields))
     return count, bool(count) and bool(_CONFLICT_TOLD.search(low))

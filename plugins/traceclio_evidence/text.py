@@ -8,6 +8,7 @@ import re
 from functools import lru_cache
 
 from traceclio_core.json_text import loads_shared
+from traceclio_structure.values import without_dates
 
 _CODE_FENCE = re.compile(r"```")
 _STACK = re.compile(r"Traceback \(most recent call last\)|^\s+at [\w.$<>]+\(.*\)$|^\s*File \".+\", line \d+|"
@@ -203,3 +204,68 @@ def longest_shared_run(a: str, b: str, at_least: int = 8) -> int:
         else:
             i += 1
     return best
+
+
+# The answer speaks of instructions it found in what it read.
+_INSTRUCTION_TOLD = re.compile(r"\b(?:prompt injection|injected|planted|embedded|hidden) (?:instructions?|text|prompt|"
+                               r"command|request|note)|\binstructions? (?:aimed at|addressed to|for|to) (?:ai|automated|"
+                               r"assistants?|screen)|\b(?:ignored|disregarded|did not follow|didn'?t follow|not "
+                               r"follow(?:ing|ed)?) (?:the |an? |its |that |this )?(?:\w+ )?(?:instructions?|request|note|"
+                               r"text)|\bsuspicious (?:instructions?|text|note|content|request)", re.I)
+# The answer says the assistant is a person.
+_SAYS_HUMAN = re.compile(r"\b(?:i'?m|i am) (?:a |an )?(?:real |actual |live )?(?:human|person|human being|human agent)\b|"
+                         r"\b(?:i'?m|i am) not (?:a |an )?(?:bot|ai|robot|machine|chatbot|automated)\b|"
+                         r"\byou'?re (?:talking|chatting|speaking) (?:to|with) (?:a )?(?:real )?(?:person|human)\b", re.I)
+_NOT_HUMAN = re.compile(r"\b(?:i'?m|i am) (?:not (?:a )?(?:human|person|real person)|an? (?:ai|virtual|automated|digital)\b)",
+                        re.I)
+
+
+def tells_of_instructions(text: str) -> bool:
+    return bool(_INSTRUCTION_TOLD.search(text or ""))
+
+
+def says_human(text: str) -> bool:
+    return bool(_SAYS_HUMAN.search(text or "")) and not _NOT_HUMAN.search(text or "")
+
+
+# -- a comparison against its own figures -----------------------------------------------------------
+
+_DOWN = frozenset("lower down decreased decrease declined decline fell dropped reduced cheaper shorter smaller "
+                  "lighter".split())
+_UP = frozenset("higher up increased increase rose grew climbed pricier costlier longer larger heavier bigger".split())
+# "up" and "down" say a direction only as a state ("went up"), not in "set up", "shut down".
+_STATE = re.compile(r"\b(?:went|gone|is|are|was|were|trending|moved|ticked|it'?s|has gone) (?:up|down)\b", re.I)
+_FIG = re.compile(r"(?<![\w.])[$€£]?\d[\d,]*(?:\.\d+)?\s?(%|ms|s|kg|g|km|mi|h|days?|hours?|points?)?(?![\w])")
+
+
+def reversed_comparisons(answer: str) -> int:
+    """Sentences whose one direction word (lower, went up, cheaper …) points against the two figures they
+    give in the order they give them: "lower: 142 ms before, 193 ms after", "went down from 3.4% to 4.4%".
+    The first figure is read as the reference (before, the subject), the second as what it is compared to."""
+    count = 0
+    for sentence in re.split(r"(?<=[.!?\n])\s+", answer or ""):
+        words = set(re.findall(r"[a-z]+", sentence.lower()))
+        if not _STATE.search(sentence):
+            words -= {"up", "down"}
+        down, up = bool(words & _DOWN), bool(words & _UP)
+        if down == up:
+            continue
+        figures = []
+        for m in _FIG.finditer(without_dates(sentence)):
+            token = m.group(0).lstrip("$€£").split()[0].rstrip("%").replace(",", "")
+            token = re.sub(r"[a-z]+$", "", token)
+            try:
+                value = float(token)
+            except ValueError:
+                continue
+            if not (1900 <= value <= 2100 and value == int(value)):
+                figures.append((value, m.group(1) or ""))
+        if len(figures) != 2 or figures[0][1] != figures[1][1] or figures[0][0] == figures[1][0]:
+            continue
+        first, second = figures[0][0], figures[1][0]
+        if "cheaper" in words or "pricier" in words or " than " in sentence.lower() or " vs" in sentence.lower():
+            # "A is cheaper than B": the first figure is the subject's.
+            count += (first > second) if down else (first < second)
+        else:
+            count += (second > first) if down else (second < first)
+    return count

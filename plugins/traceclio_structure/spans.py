@@ -168,6 +168,8 @@ _INJECTION = re.compile(
     r"|(?:ignore|disregard|forget|override) (?:all |any |the |your |of )*(?:previous |prior |earlier |above |system |"
     r"original )?(?:instructions|guidelines|rules|directions|prompts|policies|safeguards)"
     r"|\bif you are an? (?:ai|llm|language model|assistant|agent|bot)\b"
+    r"|\b(?:note|message|instructions?|reminder|notice)s? (?:to|for) (?:any |all |the )?(?:ai|llm|gpt|automated)\b"
+    r"[\w -]{0,30}?\b(?:tools?|systems?|screeners?|assistants?|agents?|models?|readers?|reviewers?|bots?)\b"
     r"|#{2,}\s*(?:system|admin|developer)\s*#{2,}|\[\[?\s*(?:system|admin|developer)(?: override| message| notice)?\s*\]\]?"
     r"|do not (?:tell|inform|mention (?:this )?to) the user|without (?:telling|informing) the user"
     r"|exfiltrat|(?:forward|send|email|post|upload) (?:all|the|this|every|any|your) [^.\n]{0,60}? to "

@@ -37,6 +37,13 @@ def dates_in(text: str) -> frozenset[str]:
         if 1 <= day <= 31:
             days.add(f"{_MONTHS.index(month) + 1:02d}-{day:02d}")
     return frozenset(days)
+
+
+def without_dates(text: str) -> str:
+    """The text with its dates blanked out (a date's day is not a figure)."""
+    return _MONTH_DAY.sub(" ", _DATE.sub(" ", text or ""))
+
+
 # An id mixes letters and digits (ORD-88213, a1b2c3d4) or is a long run of digits.
 _ID = re.compile(r"\b(?=[A-Za-z0-9_-]{0,63}\d)(?=[A-Za-z0-9_-]{0,63}[A-Za-z])[A-Za-z0-9][A-Za-z0-9_-]{3,63}\b|"
                  r"\b\d{6,}\b")
