@@ -173,7 +173,7 @@ def runs(tmp_path_factory, cache_dir):
     run("old", "run-old")
     new = run("new", "run-new", baseline=root / "run-old")
     rerun = run("old", "run-again", baseline=root / "run-old")
-    return {"root": root, "truth": truth, "new": new, "rerun": rerun}
+    return {"root": root, "truth": truth, "new": new, "rerun": rerun, "added": len(extra)}
 
 
 def _clusters(run_dir) -> dict[str, dict]:
@@ -196,7 +196,10 @@ def test_grown_removed_and_new_behaviours_are_the_only_significant_changes(runs)
     # The new failure cluster is the headline.
     assert diff["changes"][0]["status"] == "new" and diff["changes"][0]["failing"]
     grown = next(c for c in significant if c["status"] == "grown")
-    assert grown["new_count"] >= 8 * grown["old_count"] and grown["q_value"] < 0.05
+    # The growth accounts for the traces added (nine times the behaviour's own). The old cluster may hold a
+    # neighbouring behaviour too (at 1,000 traces there are fewer leaves than behaviours), so the ratio of
+    # the counts is not the measure.
+    assert grown["new_count"] - grown["old_count"] >= 0.8 * runs["added"] and grown["q_value"] < 0.05
 
 
 def test_every_cluster_but_the_changed_ones_keeps_its_id_under_baseline(runs):
