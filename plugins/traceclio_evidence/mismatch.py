@@ -14,7 +14,7 @@ from typing import Any
 
 from traceclio_core.model import Span
 from traceclio_evidence import text
-from traceclio_evidence.consistency import objects, parse
+from traceclio_evidence.consistency import objects, parse, records
 from traceclio_structure.spans import action_kind, looks_failed, name_words
 
 # -- a result about another subject ----------------------------------------------------------------------
@@ -119,22 +119,11 @@ def failed_items(tools: list[Span]) -> int:
     item of the same list did not."""
     count = 0
     for span in tools:
-        if looks_failed(span):
-            continue
-        parsed = parse(span.tool_result)
-        stack = [parsed] if parsed is not None else []
-        while stack:
-            item = stack.pop()
-            if isinstance(item, dict):
-                stack.extend(item.values())
-            elif isinstance(item, list):
-                dicts = [x for x in item if isinstance(x, dict)]
-                stack.extend(item)
-                if len(dicts) < 2:
-                    continue
-                failed = [d for d in dicts if _item_failed(d)]
-                if failed and len(failed) < len(dicts):
-                    count += len(failed)
+        parsed = None if looks_failed(span) else parse(span.tool_result)
+        for group in records(parsed) if parsed is not None else []:
+            failed = [d for d in group if _item_failed(d)]
+            if failed and len(failed) < len(group):
+                count += len(failed)
     return count
 
 
