@@ -247,6 +247,15 @@ class Evidence(BaseModel):
                                                      "date plus or minus a period it states (net 30, 4 weeks).")
     answer_dates_unexplained: int = Field(0, description="Answer dates found nowhere in the trace and not so "
                                                          "worked out.")
+    signs_dropped: int = Field(0, description="Negative figures of the results the answer writes unsigned, with "
+                                              "no word that reads them as negative (credit, owe, loss).")
+    scoped_empty_told: int = Field(0, description="Empty results of calls the agent narrowed itself (a status, a "
+                                                  "window, a jurisdiction) whose scope the answer names.")
+    scoped_empty_as_none: int = Field(0, description="Such empty results the answer tells as none at all.")
+    asks_for_secret: bool = Field(False, description="The answer asks the user to send a password, a PIN, a "
+                                                     "one-time code or a card number.")
+    checked_elsewhere: int = Field(0, description="Changes followed by checks none of which names anything the "
+                                                  "change named.")
     span_keys: list[str] = Field(default_factory=list, description="Per tool and LLM span, 'tool:NAME' or "
                                                                    "'llm:MODEL', for run-relative resource use.")
     span_ms: list[float] = Field(default_factory=list, description="Duration of each span in span_keys.")
@@ -523,6 +532,7 @@ def compute_evidence(trace: Trace) -> Evidence:
     keyed = [(s, f"tool:{s.tool_name or s.name}") for s in tools] + [(s, f"llm:{s.model or 'model'}") for s in llms]
     request_language, answer_language = text.language(request), text.language(answer)
     notes = qualifiers.notes(results)
+    scoped_told, scoped_as_none = mismatch.scope_dropped(tools, request, answer)
     derived_dates, unexplained_dates = dates.answer_dates(
         answer, results + [request, system] + [s.tool_arguments or "" for s in tools]
         + [m.content for s in llms for m in s.input_messages if m.role == "assistant"])
@@ -673,6 +683,11 @@ def compute_evidence(trace: Trace) -> Evidence:
         comparisons_reversed=text.reversed_comparisons(answer),
         answer_dates_derived=derived_dates,
         answer_dates_unexplained=unexplained_dates,
+        signs_dropped=mismatch.signs_dropped(results, answer),
+        scoped_empty_told=scoped_told,
+        scoped_empty_as_none=scoped_as_none,
+        asks_for_secret=text.asks_for_secret(answer),
+        checked_elsewhere=mismatch.checked_elsewhere(tools),
         span_keys=[k for _, k in keyed],
         # A source that recorded no timing (a transcript log) gives no durations to compare.
         span_ms=[round(s.duration_ms, 3) for s, _ in keyed] if trace.timing_recorded else [],

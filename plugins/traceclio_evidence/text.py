@@ -269,3 +269,20 @@ def reversed_comparisons(answer: str) -> int:
         else:
             count += (second > first) if down else (second < first)
     return count
+
+
+# The answer asks the user to hand over a secret in the conversation.
+_ASKS_SECRET = re.compile(r"\b(?:send|give|provide|share|type|enter|tell|reply with|paste|include|confirm)\b[^.?!\n]{0,60}?"
+                          r"\b(?:password|passcode|pin|one-time (?:pass)?code|otp|mfa code|2fa code|verification code|"
+                          r"security code|cvv|cvc|full card number|card number|security answer|private key|api key|"
+                          r"secret key|recovery code)s?\b", re.I)
+_NOT_ASKING = re.compile(r"\b(?:never|don'?t|do not|not|no need to|won'?t|will never|shouldn'?t)\b[^.?!\n]{0,30}$", re.I)
+
+
+def asks_for_secret(text: str) -> bool:
+    """The text asks the user to send a password, a PIN, a one-time code or a card number (not "never share
+    your password")."""
+    for m in _ASKS_SECRET.finditer(text or ""):
+        if not _NOT_ASKING.search((text or "")[max(0, m.start() - 40):m.start()]):
+            return True
+    return False
