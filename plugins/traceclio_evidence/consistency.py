@@ -18,6 +18,7 @@ from typing import Any
 from traceclio_core.model import Span
 from traceclio_structure.spans import action_kind, name_words
 from traceclio_structure.values import values
+from traceclio_evidence.text import declines, unable
 from traceclio_core.json_text import loads_shared
 
 # A figure within this share of a candidate (or a cent of it) is that candidate, written with rounding.
@@ -339,12 +340,31 @@ class Revision:
     held: bool  # a disputed answer kept its figures and its yes or no
 
 
+# How the opening of an answer says no: a negation, a refusal, or nothing found.
+_SAYS_NO = re.compile(r"\b(?:not|no|none|nothing|never|cannot|can't|can not|unable|isn't|aren't|wasn't|weren't|won't|"
+                      r"doesn't|don't|didn't|ineligible|unavailable|denied|declined|unfortunately)\b|n't\b", re.I)
+
+
+def _opening(text: str) -> str:
+    return (_sentences(text) or [""])[0]
+
+
+_REFUSES = re.compile(r"\b(?:cannot|can't|can not|unable|not able|not possible|not allowed|not permitted|"
+                      r"unfortunately|does not allow|doesn't allow|isn't possible|won't be able)\b", re.I)
+
+
 def _gives_way(before: str, after: str, dispute: str) -> bool:
-    """The later answer takes the user's side: it concedes, says the other yes or no, or takes up a figure
-    the user's dispute gave that the earlier answer did not state."""
-    flipped = bool(_NEGATION.search(before)) != bool(_NEGATION.search(after))
+    """The later answer takes the user's side: it concedes; or the earlier answer opened with a no and the
+    later one opens with a yes and refuses nothing anywhere; or it takes up a figure the user's dispute
+    gave that the earlier answer did not state. A later answer that still declines holds its ground,
+    however it opens."""
+    if _CONCEDES.search(after):
+        return True
+    if declines(after) or unable(after) or _REFUSES.search(after):
+        return False
+    flipped = bool(_SAYS_NO.search(_opening(before))) and not _SAYS_NO.search(_opening(after))
     theirs = values(dispute).all() - values(before).all()
-    return bool(_CONCEDES.search(after)) or flipped or bool(theirs & values(after).all())
+    return flipped or bool(theirs & values(after).all())
 
 
 def revision(turns: list[tuple[str, str, int]], tools: list[Span]) -> Revision:
@@ -364,8 +384,10 @@ def revision(turns: list[tuple[str, str, int]], tools: list[Span]) -> Revision:
             disputing = " ".join(t for t, _ in pending_user if _DISPUTE.search(t))
             ran = [s for s in tools if last_answer[1] <= s.start_ns <= at]
             new = values(text).all() - values(last_answer[0]).all()
-            returned = set().union(*(values(s.tool_result or "").all() for s in ran)) if ran else set()
-            borne_out = bool(ran) and bool(new) and new <= returned
+            # Borne out when at least half of what the answer newly states came back from a call, in between
+            # or earlier in the run (the rest worked out from it: a total, a difference).
+            returned = set().union(*(values(s.tool_result or "").all() for s in tools if s.start_ns <= at))
+            borne_out = bool(new) and 2 * len(new & returned) >= len(new)
             disputed = disputed or bool(disputing)
             if disputing:
                 gave_way = _gives_way(last_answer[0], text, disputing)
