@@ -18,8 +18,8 @@ from typing import Any
 from traceclio_core.model import Span
 from traceclio_structure.spans import action_kind, name_words
 from traceclio_structure.values import values
-from traceclio_evidence.text import declines, unable
 from traceclio_core.json_text import loads_shared
+from traceclio_evidence.text import declines, unable
 
 # A figure within this share of a candidate (or a cent of it) is that candidate, written with rounding.
 FIGURE_TOLERANCE = 0.005
@@ -55,8 +55,6 @@ _CONCEDES = re.compile(r"\b(?:you'?re (?:right|correct|absolutely right)|you are
                        r"(?:my|i) apolog|sorry for the (?:confusion|error|mistake)|good catch|"
                        r"thanks? (?:you )?for (?:correcting|catching|pointing)|i stand corrected|"
                        r"i was (?:wrong|mistaken)|i made (?:a|an) (?:mistake|error))", re.I)
-_NEGATION = re.compile(r"\b(?:not|no|never|cannot|can't|isn't|aren't|wasn't|won't|doesn't|don't|didn't|"
-                       r"ineligible|unavailable|denied|declined)\b", re.I)
 # Text written as a tool call rather than made as one: a function-call JSON object, a call tag, or
 # `name(key=...)`.
 _CALL_JSON = re.compile(r"\{\s*\"(?:name|tool|function|tool_name|action)\"\s*:\s*\"[\w.-]+\"\s*,\s*"

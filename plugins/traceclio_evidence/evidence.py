@@ -596,7 +596,7 @@ def compute_evidence(trace: Trace) -> Evidence:
         subagent_cut_off=any(text.ends_mid_sentence(o) for o in sub_outputs),
         subagent_problem_unsaid=any(text.admits_failure(o) or text.blocked(o) or text.declines(o) or text.unable(o)
                                     for o in sub_outputs)
-        and not (text.admits_failure(answer) or text.declines(answer) or text.unable(answer)),
+        and not text.tells_of_failure(answer),
         echoes_instructions=text.longest_shared_run(answer, system, INSTRUCTION_ECHO_WORDS) > 0,
         answered_before_tool_finished=written_at is not None and any(
             s.end_ns > written_at and s.start_ns < written_at for s in tools),
@@ -669,7 +669,7 @@ def compute_evidence(trace: Trace) -> Evidence:
         other_subject_results=mismatch.other_subject(tools),
         currency_changed=mismatch.currency_changed(results, answer),
         failed_items=n_failed_items,
-        failed_items_untold=bool(n_failed_items) and mismatch.failure_untold(answer),
+        failed_items_untold=bool(n_failed_items) and not text.tells_of_failure(answer),
         past_dated_changes=mismatch.past_dated_changes(tools, mismatch.run_day([system, request] + results)),
         limits_kept=within,
         limits_crossed=crossed,

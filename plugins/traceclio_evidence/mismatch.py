@@ -13,7 +13,6 @@ from datetime import date
 from typing import Any
 
 from traceclio_core.model import Span
-from traceclio_evidence import text
 from traceclio_evidence.consistency import objects, parse, records
 from traceclio_structure.spans import action_kind, looks_failed, name_words
 
@@ -22,19 +21,16 @@ from traceclio_structure.spans import action_kind, looks_failed, name_words
 _ID_WORDS = frozenset("id number no code ref reference sku key uuid".split())
 
 
-def _id_fields(obj: Any, top_only: bool) -> dict[str, str]:
-    """Fields that name a subject (`order_id`, `account_number`, `sku`), by key, lower-cased."""
+def _id_fields(obj: Any) -> dict[str, str]:
+    """The top-level fields of an object that name a subject (`order_id`, `account_number`, `sku`), by key,
+    lower-cased."""
     out: dict[str, str] = {}
-    items = [obj] if top_only else list(objects(obj))
-    for d in items:
-        if not isinstance(d, dict):
-            continue
-        for key, value in d.items():
-            words = name_words(key)
-            if words and words[-1] in _ID_WORDS and isinstance(value, (str, int)) and not isinstance(value, bool):
-                text_value = str(value).strip().lower()
-                if len(text_value) >= 3:
-                    out.setdefault(key.lower(), text_value)
+    for key, value in obj.items() if isinstance(obj, dict) else []:
+        words = name_words(key)
+        if words and words[-1] in _ID_WORDS and isinstance(value, (str, int)) and not isinstance(value, bool):
+            text_value = str(value).strip().lower()
+            if len(text_value) >= 3:
+                out.setdefault(key.lower(), text_value)
     return out
 
 
@@ -45,11 +41,11 @@ def other_subject(tools: list[Span]) -> int:
     for span in tools:
         if looks_failed(span):
             continue
-        asked = _id_fields(parse(span.tool_arguments), top_only=True)
+        asked = _id_fields(parse(span.tool_arguments))
         result = parse(span.tool_result)
         if not asked or not isinstance(result, dict):
             continue
-        given = _id_fields(result, top_only=True)
+        given = _id_fields(result)
         count += any(key in given and given[key] != value for key, value in asked.items())
     return count
 
@@ -179,10 +175,6 @@ def past_dated_changes(tools: list[Span], today: date | None) -> int:
     return count
 
 
-def failure_untold(answer: str) -> bool:
-    return not (text.admits_failure(answer) or text.declines(answer) or text.unable(answer))
-
-
 # -- a negative figure retold without its sign -------------------------------------------------------------
 
 _READS_NEGATIVE = re.compile(r"\b(?:credit\w*|owe\w*|loss\w*|losing|lost|negative|deficit|overdra\w+|behind|short\w*|"
@@ -288,7 +280,7 @@ def checked_elsewhere(tools: list[Span]) -> int:
                   if set(name_words(s.tool_name or "")) & _CHECK_WORDS
                   or re.search(r"\bselect\s+count\s*\(", s.tool_arguments or "", re.I)]
         # A check with nothing of its own to name (the whole suite, every service) covers the change.
-        if target and checks and not any(not _tokens(s.tool_arguments) or _tokens(s.tool_arguments) & target
-                                         for s in checks):
+        named = [_tokens(s.tool_arguments) for s in checks]
+        if target and checks and not any(not words or words & target for words in named):
             count += 1
     return count

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 
 from traceclio_core.model import Span
-from traceclio_core.json_text import loads_shared
+from traceclio_evidence.consistency import _number, objects, parse
 from traceclio_structure.spans import name_words
 from traceclio_structure.values import values
 
@@ -263,34 +263,18 @@ def limits_kept(request: str, instructions: str, writes: list[Span]) -> tuple[in
         return 0, 0
     kept = crossed = 0
     for span in writes:
-        try:
-            parsed = loads_shared(span.tool_arguments or "")
-        except ValueError:
-            continue
-        stack = [parsed]
-        while stack:
-            item = stack.pop()
-            if isinstance(item, dict):
-                for key, value in item.items():
-                    if isinstance(value, (dict, list)):
-                        stack.append(value)
+        parsed = parse(span.tool_arguments)
+        for d in objects(parsed) if parsed is not None else []:
+            for key, value in d.items():
+                number = _number(value)  # None for nested objects and lists: objects() walks into them
+                if number is None:
+                    continue
+                words = set(name_words(key))
+                for figure, upper, money, noun in bounds:
+                    if not (money and words & _MONEY_KEYS or noun and any(w[:5] == noun[:5] for w in words)):
                         continue
-                    number = value if isinstance(value, (int, float)) and not isinstance(value, bool) else None
-                    if isinstance(value, str):
-                        try:
-                            number = float(value.strip().lstrip("$€£").replace(",", ""))
-                        except ValueError:
-                            number = None
-                    if number is None:
-                        continue
-                    words = set(name_words(key))
-                    for figure, upper, money, noun in bounds:
-                        if not (money and words & _MONEY_KEYS or noun and any(w[:5] == noun[:5] for w in words)):
-                            continue
-                        if (number > figure) if upper else (number < figure):
-                            crossed += 1
-                        else:
-                            kept += 1
-            elif isinstance(item, list):
-                stack.extend(item)
+                    if (number > figure) if upper else (number < figure):
+                        crossed += 1
+                    else:
+                        kept += 1
     return kept, crossed

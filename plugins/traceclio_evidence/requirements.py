@@ -142,20 +142,15 @@ def _comparable(a: tuple[str, ...], b: tuple[str, ...], x: str, y: str) -> bool:
     return a == b or bool(set(a) & set(b) - {"is", "has", "the"}) and bool(_DAY.match(x)) and bool(_DAY.match(y))
 
 
-def _valid_day(text: str) -> bool:
-    try:
-        date.fromisoformat(text)
-    except ValueError:
-        return False
-    return True
-
-
 def _stated(value: str, answer: str) -> bool:
     """The answer gives the value: a figure among its figures (45 for 45.0, $1,200 for 1200), a text word
     for word."""
     if _DAY.match(value):
-        day = date.fromisoformat(value[:10]) if _valid_day(value[:10]) else None
-        return day is not None and day in whole_dates(answer, day.year)
+        try:
+            day = date.fromisoformat(value[:10])
+        except ValueError:
+            return False
+        return day in whole_dates(answer, day.year)
     try:
         figure = float(value)
     except ValueError:
@@ -164,10 +159,9 @@ def _stated(value: str, answer: str) -> bool:
 
 
 def disagreements(tools: list[Span], answer: str) -> tuple[int, bool]:
-    """Fields of one subject (two results of different calls name the same subject, by the same ids and
-    names) that the two
-    results give different values, with no change made between them, and that the answer does not state
-    both of; and whether the answer says results differ."""
+    """Fields of one subject (results of two different tools that name it by a shared id, name or asked-for
+    value) that the two give different values, with no change made between them, and that the answer does
+    not state both of; and whether the answer says results differ."""
     seen: list[tuple[Span, set[str], dict[tuple[str, ...], str]]] = []
     low = (answer or "").lower()
     count = 0

@@ -175,6 +175,11 @@ def admits_failure(text: str) -> bool:
     return bool(_FAILURE.search(text or "")) and not declines(text)
 
 
+def tells_of_failure(text: str) -> bool:
+    """The text says something failed, or that the agent cannot or will not do it."""
+    return admits_failure(text) or declines(text) or unable(text)
+
+
 def blocked(text: str) -> bool:
     return bool(_BLOCKED.search(text or ""))
 
