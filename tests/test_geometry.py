@@ -2,6 +2,7 @@
 
 import math
 import random
+import zlib
 from types import SimpleNamespace
 
 import numpy as np
@@ -12,12 +13,13 @@ from traceclio_core.geometry import Geometry, TraceVectors
 
 
 class _Vectors:
-    """A vector cache stand-in: a fixed pseudo-random unit vector per text."""
+    """A vector cache stand-in: a fixed pseudo-random unit vector per text (the same in every process:
+    `hash` of a str is salted per process)."""
 
     def embed(self, texts):
         out = []
         for text in texts:
-            rng = np.random.default_rng(abs(hash(text)) % 2**32)
+            rng = np.random.default_rng(zlib.crc32(text.encode()))
             v = rng.normal(size=16)
             out.append(v / np.linalg.norm(v))
         return np.asarray(out), len(texts)
@@ -90,3 +92,4 @@ def test_outliers_found_with_distances_taken_in_blocks_are_those_of_one_pass(mon
     monkeypatch.setattr(outliers, "DISTANCE_BLOCK", 33)
     assert outliers.find_outliers(rows, leaves, members, traces, centroids) == one_pass
     assert len(one_pass) >= 5 and all("far from its cluster's centre" in o["reasons"][0] for o in one_pass)
+
