@@ -42,3 +42,27 @@ def test_the_cache_finds_rows_by_key_across_shards_and_row_groups(tmp_path, monk
     assert ("h9", "v1") in later and ("h9", "v2") not in later
     found = later.get_many([("h1", "v1"), ("h9", "v1"), ("h11", "v2"), ("missing", "v1")])
     assert found == {("h1", "v1"): row(1), ("h9", "v1"): row(9), ("h11", "v2"): row(11, version="v2")}
+
+
+def test_rows_read_from_a_table_share_each_column_name_and_short_text(tmp_path):
+    """A cached run holds every row at once: the keys and the repeated short values are one object each."""
+    rows = [row(n, tool_names=["lookup_order", "refund"], answer_form="prose", note="x" * 200) for n in range(6)]
+    path = tmp_path / "facets.parquet"
+    facet_table.write(path, rows, {})
+    read = facet_table.read(path)
+    assert read == rows
+    first, second = read[0][0], read[1][0]
+    assert [a is b for a, b in zip(first.facets, second.facets)] == [True] * len(first.facets)
+    assert first.facets["answer_form"] is second.facets["answer_form"]
+    assert first.facets["tool_names"][1] is second.facets["tool_names"][1]
+    assert first.facets["tool_names"] is not second.facets["tool_names"]  # a row's list stays its own
+    assert first.extractor_version is second.extractor_version and first.tenant is second.tenant
+    assert first.facets["note"] is not second.facets["note"]  # long texts are not looked up
+
+
+def test_rows_from_a_worker_share_their_equal_short_texts():
+    rows = [row(n, answer_form="".join(["pro", "se"]), claims=["".join(["look", "up"])]) for n in range(3)]
+    assert rows[0][0].facets["answer_form"] is not rows[1][0].facets["answer_form"]
+    facet_table.share_texts(rows)
+    assert rows[0][0].facets["answer_form"] is rows[2][0].facets["answer_form"] == "prose"
+    assert rows[0][0].facets["claims"][0] is rows[1][0].facets["claims"][0] == "lookup"

@@ -93,3 +93,16 @@ def test_outliers_found_with_distances_taken_in_blocks_are_those_of_one_pass(mon
     assert outliers.find_outliers(rows, leaves, members, traces, centroids) == one_pass
     assert len(one_pass) >= 5 and all("far from its cluster's centre" in o["reasons"][0] for o in one_pass)
 
+
+def test_every_row_that_says_a_phrase_holds_the_same_phrase_object():
+    from traceclio_core.plugins import plugin_manager
+    from traceclio_core.render import Axis
+    from traceclio_core.settings import Settings
+
+    axis = Axis(Settings(facets=["completion_status", "tool_call_sequence"]), plugin_manager())
+    rows = [FacetRow(trace_id=f"t{i}", tenant="t", content_hash=str(i), extractor_version="v", direct=DirectFacets(),
+                     model=ModelFacets(tool_call_sequence="search → read" if i % 2 else "update"))
+            for i in range(4)]
+    first, second, third = (axis.phrases(r) for r in rows[:3])
+    assert first[0] is second[0] is third[0]  # completion status: succeeded, in every row
+    assert first[1] is third[1] and first[1] is not second[1] and first[1].text == "tool call sequence: update"

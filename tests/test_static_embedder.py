@@ -170,3 +170,14 @@ def test_the_rebuild_check_accepts_float_rounding_and_refuses_a_changed_model(tm
 
     save_file({name: tensors[name][:-1]}, str(tmp_path / "short.safetensors"))
     assert not compare_embeddings(shipped, tmp_path / "short.safetensors")[0]
+
+
+def test_texts_tokenised_in_batches_get_the_vectors_they_get_one_at_a_time(monkeypatch):
+    from traceclio_embed import static
+
+    embedder = StaticEmbedder()
+    texts = ["answer claims a change", "", "a tool call fails, then the same call runs again", "one tool call",
+             "the request's figure is sent as another"]
+    alone = np.stack([embedder.embed([t])[0] for t in texts])
+    monkeypatch.setattr(static, "ENCODE_BATCH", 2)
+    assert np.array_equal(embedder.embed(texts), alone)

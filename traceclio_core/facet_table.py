@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import sys
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -113,20 +114,50 @@ def _fixed_table(rows: list[tuple[FacetRow, dict]], columns_of: pa.Schema) -> pa
     return pa.Table.from_arrays(arrays, schema=columns_of)
 
 
+def _shared(value, seen: dict):
+    """A short text (or a list of them) as one object for every row that holds it: a facet's values repeat
+    across rows (a tool name, an error class), and Arrow gives each row a copy of its own."""
+    if isinstance(value, str):
+        return seen.setdefault(value, value) if len(value) <= SHARED_CHARS else value
+    if isinstance(value, list) and value and isinstance(value[0], str):
+        return [seen.setdefault(v, v) if isinstance(v, str) and len(v) <= SHARED_CHARS else v for v in value]
+    return value
+
+
+# Texts up to this long are shared between the rows read from a table.
+SHARED_CHARS = 64
+
+
+def share_texts(rows: list[tuple[FacetRow, dict]]) -> list[tuple[FacetRow, dict]]:
+    """The rows, their facets' short texts made one object per distinct text (in place): rows sent from a
+    worker then carry each text once per shard, not once per row."""
+    seen: dict[str, str] = {}
+    for row, _ in rows:
+        facets = row.facets
+        for name, value in facets.items():
+            if isinstance(value, (str, list)):
+                facets[name] = _shared(value, seen)
+    return rows
+
+
 def from_table(table: pa.Table) -> list[tuple[FacetRow, dict]]:
-    plugin_fields = [f for f in table.schema if f.name not in CORE_COLUMNS]
+    # Each column's name once, as the key of every row's facets (a cached run reads thousands of rows).
+    plugin_fields = [(sys.intern(f.name), f.metadata == _JSON) for f in table.schema if f.name not in CORE_COLUMNS]
+    seen: dict[str, str] = {}
     out = []
     for record in table.to_pylist():
-        direct = DirectFacets(**{n: record[n] for n in DIRECT_FACETS if record.get(n) is not None})
+        direct = DirectFacets(**{n: _shared(record[n], seen) for n in DIRECT_FACETS if record.get(n) is not None})
         model = ModelFacets(**{n: record[n] for n in MODEL_FACETS if record.get(n) is not None})
         facets = {}
-        for field in plugin_fields:
-            value = record.get(field.name)
+        for name, as_json in plugin_fields:
+            value = record.get(name)
             if value is None:
                 continue
-            facets[field.name] = json.loads(value) if field.metadata == _JSON else value
-        row = FacetRow(trace_id=record["trace_id"], tenant=record["tenant"], content_hash=record["content_hash"],
-                       extractor_version=record["extractor_version"], direct=direct, model=model, facets=facets,
+            facets[name] = json.loads(value) if as_json else _shared(value, seen)
+        row = FacetRow(trace_id=record["trace_id"], tenant=_shared(record["tenant"], seen),
+                       content_hash=record["content_hash"],
+                       extractor_version=seen.setdefault(record["extractor_version"], record["extractor_version"]),
+                       direct=direct, model=model, facets=facets,
                        outcome=record.get("outcome"))
         out.append((row, json.loads(record["extra"]) if record.get("extra") else {}))
     return out
@@ -141,6 +172,13 @@ def write(path: Path, rows: Iterable[tuple[FacetRow, dict]], types: dict[str, st
         for start in range(0, max(len(rows), 1), ROWS_PER_GROUP):
             writer.write_table(to_table(rows[start:start + ROWS_PER_GROUP], columns_of=columns),
                                row_group_size=ROWS_PER_GROUP)
+    release_arrow_memory()
+
+
+def release_arrow_memory() -> None:
+    """Hand the memory Arrow's allocator keeps after the tables it held are gone back to the system: it
+    would otherwise stay in the process (about 9 KB per row written) while clustering grows beside it."""
+    pa.default_memory_pool().release_unused()
 
 
 def read(path: Path) -> list[tuple[FacetRow, dict]]:
@@ -192,6 +230,8 @@ class FacetCache:
         for (shard, group), rows in wanted.items():
             table = pq.ParquetFile(shard).read_row_group(group).take([row for row, _ in rows])
             found.update(zip((key for _, key in rows), from_table(table)))
+        if wanted:
+            release_arrow_memory()
         return found
 
     def put(self, row: FacetRow, extra: dict) -> None:

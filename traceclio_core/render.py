@@ -35,6 +35,7 @@ class Axis:
             self._named.update(part or {})
         self._evidence = pm.hook.traceclio_evidence_phrases
         self._declared = {spec.name for specs in pm.hook.traceclio_facet_specs(settings=settings) for spec in specs or []}
+        self._shared: dict[Phrase, Phrase] = {}
 
     def names(self) -> list[str]:
         return [EVIDENCE, *sorted(self._named), *MODEL_FACETS, *DIRECT_FACETS, *sorted(self._declared)]
@@ -70,7 +71,9 @@ class Axis:
 
     def phrases(self, row: FacetRow) -> list[Phrase]:
         labelled = len(self.facets) > 1
-        return [p for facet in self.facets for p in self._one(row, facet, labelled)]
+        # One object per distinct phrase, however many rows say it: a run's renderings are held at once.
+        shared = self._shared
+        return [shared.setdefault(p, p) for facet in self.facets for p in self._one(row, facet, labelled)]
 
     def text(self, row: FacetRow) -> str:
         return join(self.phrases(row))

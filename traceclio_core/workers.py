@@ -84,6 +84,7 @@ class WorkerState:
 
     def read(self, shard: Shard) -> ShardResult:
         from traceclio_core import pipeline
+        from traceclio_core.facet_table import share_texts
         from traceclio_core.progress import Silent
         from traceclio_core.rejects import RejectLog
 
@@ -95,6 +96,7 @@ class WorkerState:
         clock = pipeline.StageClock()
         rows, counts = pipeline.extract_facets(reading, self.settings, self.pm, rejects, Silent(), clock,
                                                self.extractor, cache=self.cache)
+        share_texts(rows)  # each distinct short text pickled (and held by the parent) once per shard
         return ShardResult(index=shard.index, rows=rows, rejects=rejects.records, counts=counts,
                            lines_read=dict(getattr(reading, "lines_read", {})), seconds=clock.seconds,
                            version=pipeline.facet_version(self.pm, self.extractor, self.settings),

@@ -41,6 +41,10 @@ def _checked(folder: Path) -> Path:
     return folder
 
 
+# Texts tokenised at a time.
+ENCODE_BATCH = 512
+
+
 class StaticEmbedder:
     """Token-mean vectors from the packaged static model; numpy does the arithmetic."""
 
@@ -57,14 +61,19 @@ class StaticEmbedder:
         self.table = load_file(str(folder / "model.safetensors"))["embeddings"].astype(np.float32)
 
     def embed(self, texts: Sequence[str]) -> np.ndarray:
-        encodings = self.tokenizer.encode_batch(list(texts), add_special_tokens=False)
-        means = np.zeros((len(encodings), self.table.shape[1]), dtype=np.float16)
-        for row, encoding in enumerate(encodings):
-            if encoding.ids:
-                # Row by row in float32, rounded to float16, then divided: torch's float16 embedding-bag
-                # mean, in its order and with its roundings.
-                total = self.table[encoding.ids].sum(axis=0).astype(np.float16)
-                means[row] = total.astype(np.float32) / np.float32(len(encoding.ids))
+        texts = list(texts)
+        means = np.zeros((len(texts), self.table.shape[1]), dtype=np.float16)
+        # A batch of texts at a time: an encoding holds every token's text and offsets besides its ids
+        # (tens of KB for a long rendering), so tens of thousands at once cost gigabytes.
+        for start in range(0, len(texts), ENCODE_BATCH):
+            encodings = self.tokenizer.encode_batch(texts[start:start + ENCODE_BATCH], add_special_tokens=False)
+            for row, encoding in enumerate(encodings, start=start):
+                ids = encoding.ids
+                if ids:
+                    # Row by row in float32, rounded to float16, then divided: torch's float16 embedding-bag
+                    # mean, in its order and with its roundings.
+                    total = self.table[ids].sum(axis=0).astype(np.float16)
+                    means[row] = total.astype(np.float32) / np.float32(len(ids))
         wide = means.astype(np.float32)
         # The norm and the quotient rounded to float16 as well, as torch normalises a float16 batch.
         norms = np.sqrt(np.einsum("ij,ij->i", wide, wide)).astype(np.float16).astype(np.float32)
