@@ -27,6 +27,28 @@ _EXCERPT = reprlib.Repr()
 _EXCERPT.maxlevel, _EXCERPT.maxstring, _EXCERPT.maxother = 6, 120, 120
 
 
+_NOT_PLAIN = object()
+
+
+def _plain(value: Any, limit: int) -> Any:
+    """An AnyValue that needs no bounds: a string of at most `limit` characters, a boolean, or an integer
+    of at most 18 digits (inside int64 whatever they are); else _NOT_PLAIN."""
+    if type(value) is not dict or len(value) != 1:
+        return _NOT_PLAIN
+    if "stringValue" in value:
+        text = value["stringValue"]
+        return text if type(text) is str and len(text) <= limit else _NOT_PLAIN
+    if "intValue" in value:
+        number = value["intValue"]
+        if type(number) is str and 0 < len(number) <= 18 and number.isascii() and number.isdigit():
+            return int(number)
+        return number if type(number) is int and -(10 ** 18) < number < 10 ** 18 else _NOT_PLAIN
+    if "boolValue" in value:
+        flag = value["boolValue"]
+        return flag if type(flag) is bool else _NOT_PLAIN
+    return _NOT_PLAIN
+
+
 class RequestReader:
     """Reads the requests of one file (`source`); rejects go to `rejects`."""
 
@@ -104,10 +126,17 @@ class RequestReader:
         if not isinstance(items, list):
             raise SpanError(f"attributes must be a list, got {type(items).__name__}")
         out = {}
+        limit = self.max_attribute_bytes
         for item in items:
             if not isinstance(item, dict) or not isinstance(item.get("key"), str):
                 raise SpanError(f"attribute entry without a string key: {_excerpt(item)[:80]}")
-            value = AttributeValue(item["key"], self.max_attribute_bytes)
+            # Most values are a string within bounds or a small decimal integer: read those at once, as
+            # AttributeValue would (nothing to cut, clamp or record); everything else goes through it.
+            plain = _plain(item.get("value"), limit)
+            if plain is not _NOT_PLAIN:
+                out[item["key"]] = plain
+                continue
+            value = AttributeValue(item["key"], limit)
             out[item["key"]] = value.from_json(item.get("value"))
             self._record(number, trace_id, span_id, value.notes)
         return out
