@@ -27,6 +27,10 @@ def test_a_result_still_under_way_that_nothing_later_finishes_is_left_open():
     told = _deploy("told", polled=False, answer="The deploy of build 4411 is queued; it goes live once the job ends.")
     assert evidence_of(told).unfinished_untold is False
     assert untold not in phrases_of(told)  # told, it is a column, not a kind of trace
+    # The progressive tells it too; a finished change in the same words does not.
+    for answer in ("Build 4411 is being deployed to production.", "Build 4411 is currently rolling out."):
+        assert evidence_of(_deploy("told", polled=False, answer=answer)).unfinished_untold is False
+    assert evidence_of(_deploy("told", polled=False, answer="Build 4411 was deployed.")).unfinished_untold is True
 
 
 def _tickets(name: str, next_page: bool, shape: str = "cursor") -> AgentRun:

@@ -89,7 +89,9 @@ _STILL_UNDER_WAY = re.compile(r"\b(?:still|not yet|yet to|in progress|under way|
                               r"scheduled|processing|will (?:be|take|finish|complete|update|notify|let)|"
                               r"once (?:it|the|that)|"
                               r"when (?:it|the) (?:finishes|completes|is done)|shortly|soon|check back|"
-                              r"(?:has|have) (?:been )?(?:started|submitted|queued|kicked off|initiated))\b", re.I)
+                              r"(?:has|have) (?:been )?(?:started|submitted|queued|kicked off|initiated)|"
+                              # The progressive: "is being promoted", "currently rolling out".
+                              r"(?:is|are) being \w+|currently (?:being )?\w+ing)\b", re.I)
 
 
 def under_way_untold(answer: str) -> bool:
