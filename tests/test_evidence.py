@@ -393,3 +393,10 @@ def test_a_value_the_user_corrected_and_still_used_is_told_from_one_taken_up_and
     assert run("applied", "Sorry, I meant 2026-04-15, any floor is fine.", "2026-04-15") == "applied"
     # A later turn that brings a new value without correcting anything is an answer, not a correction.
     assert run("answer", "Any floor; and book 2026-04-16 too.", "2026-04-14") == ""
+
+
+def test_an_error_rate_is_a_metric_not_a_failure_told():
+    assert text.admits_failure("The deploy failed on two hosts.")
+    assert text.admits_failure("An error stopped the export.")
+    assert not text.admits_failure("Release 4.2 is being promoted; the canary error rate is 0.3%, under the budget.")
+    assert not text.admits_failure("Error budgets are 80% spent this month.")

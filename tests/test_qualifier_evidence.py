@@ -95,6 +95,10 @@ def test_an_answer_figure_for_a_named_field_is_checked_against_the_field():
     assert "the answer gives a field a figure that no result holds" in phrases_of(differ)
     summed = evidence_of(_balances("summed", "Your balance across both accounts is $9,200.50."))
     assert summed.field_figures_differ == 0  # the sum of the records is worked out, not made up
+    # A numbered list's item numbers are no figures of the field the list is about.
+    listed = _balances("listed", "By balance, your accounts are: 1. Savings: $8,000 2. Checking: $1,200.50")
+    assert evidence_of(listed).field_figures_differ == 0
+    assert "the answer gives a field a figure that no result holds" not in phrases_of(listed)
 
 
 def test_a_call_that_sends_another_figure_than_the_user_gave_for_it():

@@ -316,7 +316,9 @@ def field_figures(results: list[str], answer: str, elsewhere: str = "") -> Field
                 if named and len({v for v, _ in mine}) > 1 and not any(_same(f, v) for f in figures for v in named):
                     other += 1
                 continue
-            loose = [f for f in figures if not any(_same(f, k) for k in known)]
+            # A small whole number is a list's item number ("were: 1. Legal — 2,190 2. …") or a count
+            # more often than a field's figure: as in grounding (values._TRIVIAL), it is never loose.
+            loose = [f for f in figures if not any(_same(f, k) for k in known) and not (f == int(f) and 0 <= f <= 10)]
             if loose:
                 if derivable is None:
                     derivable = figure_candidates(results)
