@@ -114,6 +114,10 @@ def _fixed_table(rows: list[tuple[FacetRow, dict]], columns_of: pa.Schema) -> pa
     return pa.Table.from_arrays(arrays, schema=columns_of)
 
 
+# Texts up to this long are shared between the rows read from a table.
+SHARED_CHARS = 64
+
+
 def _shared(value, seen: dict):
     """A short text (or a list of them) as one object for every row that holds it: a facet's values repeat
     across rows (a tool name, an error class), and Arrow gives each row a copy of its own."""
@@ -122,10 +126,6 @@ def _shared(value, seen: dict):
     if isinstance(value, list) and value and isinstance(value[0], str):
         return [seen.setdefault(v, v) if isinstance(v, str) and len(v) <= SHARED_CHARS else v for v in value]
     return value
-
-
-# Texts up to this long are shared between the rows read from a table.
-SHARED_CHARS = 64
 
 
 def share_texts(rows: list[tuple[FacetRow, dict]]) -> list[tuple[FacetRow, dict]]:

@@ -109,7 +109,7 @@ TAIL_CHARS = 2_000
 ECHO_WORDS = 5_000
 # "error" names a metric too ("the error rate is 0.4%"): that says nothing failed.
 _FAILURE = re.compile(r"\b(?:unable|couldn't|could not|wasn't able|was not able|failed|unfortunately|"
-                      r"error(?!s?\s+(?:rate|budget|count|ratio|percentage|threshold)s?\b)|"
+                      r"error(?!\s+(?:rate|budget|count|ratio|percentage|threshold)s?\b)|"
                       r"not available|unavailable|didn't work|did not work|went wrong|try again later)\b", re.I)
 # A finding that stops the work (a check said no), as opposed to something failing.
 _BLOCKED = re.compile(r"\b(?:not eligible|ineligible|blocked|denied|rejected|not allowed|not permitted|"
