@@ -66,3 +66,21 @@ def test_rows_from_a_worker_share_their_equal_short_texts():
     facet_table.share_texts(rows)
     assert rows[0][0].facets["answer_form"] is rows[2][0].facets["answer_form"] == "prose"
     assert rows[0][0].facets["claims"][0] is rows[1][0].facets["claims"][0] == "lookup"
+
+
+def test_models_given_the_same_fields_share_one_set_of_their_names_through_a_pickle(tmp_path):
+    import pickle
+
+    path = tmp_path / "facets.parquet"
+    facet_table.write(path, [row(n, answer_form="prose") for n in range(1, 5)], {})
+    read = facet_table.read(path)
+    first, second = read[0][0], read[1][0]
+    for a, b in ((first, second), (first.direct, second.direct), (first.model, second.model)):
+        assert a.__pydantic_fields_set__ is b.__pydantic_fields_set__
+    assert "turn_count" in first.direct.model_fields_set
+    # A worker's rows share them too, and keep sharing them once unpickled in the parent.
+    rows = facet_table.share_texts([row(n) for n in range(3)])
+    back = pickle.loads(pickle.dumps(rows))
+    assert back[0][0].direct.__pydantic_fields_set__ is back[2][0].direct.__pydantic_fields_set__
+    assert back[0][0].__pydantic_fields_set__ is not back[0][0].direct.__pydantic_fields_set__
+    assert back == rows

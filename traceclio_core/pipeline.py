@@ -91,9 +91,12 @@ def add_run_facets(rows: list[tuple[FacetRow, dict]], settings: Settings, pm: pl
         for trace_id, facets in (part or {}).items():
             joined.setdefault(trace_id, {}).update(facets)
     # Row by row, in place: never every row twice in memory (the rows before the join and after it).
+    sets: dict = {}
     for i, (row, extra) in enumerate(rows):
         if row.trace_id in joined:
-            rows[i] = (row.model_copy(update={"facets": {**row.facets, **joined[row.trace_id]}}), extra)
+            copied = row.model_copy(update={"facets": {**row.facets, **joined[row.trace_id]}})
+            facet_table.share_fields_set(copied, sets)  # a copy gets a set of its own
+            rows[i] = (copied, extra)
     return rows
 
 
