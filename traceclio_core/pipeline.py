@@ -349,6 +349,7 @@ def run(locations: list[str], settings: Settings, pm: pluggy.PluginManager, prog
                 if not sources:
                     raise SourceError(f"no source plugin understands {', '.join(locations)}")
                 rows, counts, engine = read_and_extract(sources, settings, pm, extractor, rejects, progress, clock)
+                facet_table.release_memory()  # what the traces and the workers' pickles held
                 # With failed extractions the next run must retry them, so it must parse again.
                 if manifest is not None and not counts["facet_failures"]:
                     manifest.save([(r.trace_id, r.content_hash) for r, _ in rows], rejects.records,
